@@ -1,0 +1,97 @@
+"""The CentralTeam agent: one per trust, making the trust's decisions each year.
+
+The central team is the CEO, the school-improvement leads, business functions and the board,
+funded by a top-slice of member schools' income. Trust-wide numbers (pupils, income, weak
+schools) are computed for all trusts at once by :mod:`simulation.mechanisms.support`; this
+class holds what is particular to one trust and the decisions that are taken trust by trust.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+
+from .parameters import GrowthStrategy
+
+if TYPE_CHECKING:
+    from .model import MATModel
+
+MULTI_ACADEMY, SINGLE_ACADEMY = "multi_academy", "single_academy"
+
+
+class CentralTeam(Agent):
+    """A trust's central team and board: its base, growth strategy, staff and finances."""
+
+    def __init__(
+        self,
+        model: MATModel,
+        trust_id: int,
+        name: str,
+        base_xy_km: np.ndarray,
+        region: int,
+        growth: GrowthStrategy | None,
+        founded_year: int,
+        autonomy: float = 0.5,
+    ):
+        super().__init__(model)
+        self.trust_id = trust_id
+        self.name = name
+        self.base_xy_km = np.asarray(base_xy_km, dtype=float)
+        self.region = region
+        self.growth = growth  # None: a single-academy trust that does not seek schools
+        self.founded_year = founded_year
+        self.closed_year: int | None = None
+        self.autonomy = autonomy  # 0 = standardise, 1 = full school autonomy
+        self.ceo_hands_on = True  # the CEO improves schools personally
+        self.monitoring_noise = 1.0  # multiplier on central_team.monitoring_sd
+        self.common_practice = 0.5  # the trust's common curriculum/assessment model (0-1)
+        self.reserves_gbp = 0.0
+        self.central_spend_gbp = 0.0
+        self.central_income_gbp = 0.0
+        self.failing_years = 0
+        self.appetite = 0.0  # schools it will still take this year
+        # multipliers the break-point mechanisms act through (1.0 = the approach works)
+        self.staffing_factor = 1.0  # improvement leads hired relative to the staffing plan
+        self.oversight_capacity_factor = 1.0  # improvement capacity that turns into oversight
+        self.support_effectiveness = 1.0  # how well support lands in a school
+        self.collaboration_factor = 1.0  # how well strong schools' help crosses the trust
+        self.innovation_factor = 1.0  # how far strong schools may innovate (glass ceiling)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_year is None
+
+    @property
+    def kind(self) -> str:
+        return MULTI_ACADEMY if self.growth is not None or self.n_schools > 1 else SINGLE_ACADEMY
+
+    @property
+    def school_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.model.schools_data.trust == self.trust_id)
+
+    @property
+    def n_schools(self) -> int:
+        return int(self.model.trust_sizes()[self.trust_id])
+
+    @property
+    def seeks_growth(self) -> bool:
+        g = self.growth
+        return self.is_open and g is not None and g.target_schools_per_year > 0
+
+    def plan_year(self, rng: np.random.Generator) -> None:
+        """Set how many schools the trust will take this year (stochastic rounding of target)."""
+        if not self.seeks_growth or self.n_schools >= self.growth.max_schools:
+            self.appetite = 0.0
+            return
+        target = self.growth.target_schools_per_year
+        whole = np.floor(target)
+        self.appetite = float(whole + (rng.random() < target - whole))
+
+    def close(self, year: int) -> None:
+        self.closed_year = year
+        self.appetite = 0.0
+
+    def __repr__(self) -> str:
+        return f"CentralTeam({self.trust_id}, {self.name!r}, schools={self.n_schools})"

@@ -1,0 +1,313 @@
+"""Data collection: one tidy row per year (model), per trust x year, per school x year.
+
+The column dictionaries below are the documentation of every output column; ``matsim run``
+writes them next to the tables (``columns.json``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .leader import CEO, IMPROVEMENT_LEAD, SLE
+from .parameters import GRADES, PHASES
+from .school import GOOD, INADEQUATE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
+
+if TYPE_CHECKING:
+    from .model import MATModel
+
+STATUSES = ("maintained", "single_academy", "multi_academy")
+
+MODEL_COLUMNS = {
+    "year": "simulated academic year (0 = starting state)",
+    "n_schools": "schools in the world",
+    "n_trusts": "open trusts (multi- and single-academy)",
+    "n_multi_academy_trusts": "open trusts with a growth strategy or more than one school",
+    "n_maintained": "schools maintained by the local authority (in no trust)",
+    "share_academies": "share of schools in a trust",
+    "pupils": "pupils in all schools",
+    "mean_quality": "pupil-weighted mean latent quality (standardised units)",
+    "share_good_or_better": "share of inspected schools whose last grade is good or outstanding",
+    "pupil_share_good_or_better": "share of pupils in schools graded good or outstanding",
+    "share_outstanding": "share of inspected schools graded outstanding",
+    "share_good": "share of inspected schools graded good",
+    "share_requires_improvement": "share of inspected schools graded requires improvement",
+    "share_inadequate": "share of inspected schools graded inadequate",
+    "disadvantage_gap": "pupil-weighted quality of non-disadvantaged minus disadvantaged pupils' "
+    "schools (quality units; smaller is fairer)",
+    "head_vacancies": "schools with no substantive head",
+    "sles": "specialist leaders of education in post",
+    "improvement_leads": "school-improvement leads employed by trusts",
+    "central_cost_per_pupil_gbp": "central-team spend per pupil across all trusts (GBP)",
+    "mean_commitment": "mean staff commitment to their trust (schools in trusts, 0-1)",
+    "joins": "schools joining a trust this year (conversion, approach, merger)",
+    "brokered": "schools brokered to a sponsor trust this year",
+    "rebrokered": "schools moved from a failing trust or closed trust this year",
+    "trust_closures": "trusts closed by the regulator this year",
+    "trust_mergers": "trusts merged into another this year",
+    "heads_left": "heads leaving their post this year",
+}
+
+TRUST_COLUMNS = {
+    "year": "simulated academic year",
+    "trust_id": "trust identifier (stable over the run)",
+    "name": "trust name",
+    "kind": "multi_academy or single_academy",
+    "n_schools": "schools in the trust",
+    "pupils": "pupils in the trust's schools",
+    "mean_quality": "pupil-weighted mean latent quality of its schools",
+    "share_good_or_better": "share of its inspected schools graded good or outstanding",
+    "share_weak": "share of its schools graded requires improvement or inadequate",
+    "spread_km": "mean distance of its schools from the trust's base (km)",
+    "max_distance_km": "distance of its furthest school from the base (km)",
+    "base_x_km": "x of the trust's base (km)",
+    "base_y_km": "y of the trust's base (km)",
+    "improvement_leads": "school-improvement leads in post",
+    "has_ceo": "1 if the CEO post is filled",
+    "ceo_hands_on": "1 if the CEO still improves schools personally",
+    "sles": "SLEs in the trust's schools",
+    "head_vacancies": "its schools with no substantive head",
+    "central_income_gbp": "top-slice income this year (GBP)",
+    "central_spend_gbp": "central-team spend this year (GBP)",
+    "central_cost_per_pupil_gbp": "central spend per pupil (GBP)",
+    "reserves_gbp": "central reserves at year end (GBP)",
+    "mean_alignment": "mean alignment of its schools with the common model (0-1)",
+    "mean_commitment": "mean staff commitment (0-1)",
+    "autonomy": "operating-model autonomy lever (0 standardise - 1 autonomy)",
+    "failing_years": "consecutive years judged failing by the regulator",
+}
+
+SCHOOL_COLUMNS_DOC = {
+    "year": "simulated academic year",
+    "school_id": "school identifier (stable over the run)",
+    "trust_id": "trust identifier, -1 for maintained schools",
+    "status": "maintained, single_academy or multi_academy",
+    "phase": "primary, secondary, special or all_through",
+    "region": "region index",
+    "pupils": "expected roll (pupils; fractional because admissions move shares)",
+    "disadvantage": "share of pupils eligible for free school meals",
+    "quality": "latent quality (standardised units; grades cut it at inspection)",
+    "grade": "last inspection grade (outstanding, good, requires_improvement, inadequate)",
+    "x_km": "x position (km)",
+    "y_km": "y position (km)",
+    "head_vacant": "1 if the headship is vacant",
+    "head_skill": "skill of the head (0-1), NaN while vacant",
+    "support": "trust improvement support received this year (0 none, ~1 full)",
+    "peer_support": "support from strong schools of the same trust (0-1)",
+    "alignment": "alignment with the trust's common model (0-1; 0 outside trusts)",
+    "commitment": "staff commitment to the trust (0-1)",
+}
+
+EVENT_COLUMNS = {
+    "year": "simulated academic year of the event",
+    "kind": "what happened (inspection, join, broker, rebroker, merge, trust_closed, ...)",
+    "trust_id": "trust concerned (the receiving trust for moves), -1 if none",
+    "school_id": "school concerned, -1 if none",
+    "other_trust_id": "for moves: the trust the school left (-1 if maintained)",
+    "grade_before": "for inspections: previous grade code (0 outstanding .. 3 inadequate, -1 none); "
+    "for moves: grade on joining",
+    "grade_after": "for inspections: new grade code",
+    "internal": "for head appointments: 1 if promoted from the trust's own SLEs",
+}
+
+COLUMN_DICTIONARY = {
+    "model": MODEL_COLUMNS,
+    "trusts": TRUST_COLUMNS,
+    "schools": SCHOOL_COLUMNS_DOC,
+    "events": EVENT_COLUMNS,
+}
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    total = weights.sum()
+    return float((values * weights).sum() / total) if total > 0 else float("nan")
+
+
+class Recorder:
+    """Collects the model's state once a year; builds DataFrames at the end of a run."""
+
+    def __init__(self, model: MATModel):
+        self.model = model
+        self.model_rows: list[dict[str, float]] = []
+        self.trust_chunks: list[dict[str, np.ndarray]] = []
+        self.school_chunks: list[dict[str, np.ndarray]] = []
+        self.extra_trust_columns: dict[str, str] = {}
+
+    def collect(self) -> None:
+        trust_ids, kinds = self._trust_status()
+        self.model_rows.append(self._model_row(kinds))
+        self.trust_chunks.append(self._trust_chunk(trust_ids))
+        self.school_chunks.append(self._school_chunk(kinds))
+
+    def _trust_status(self) -> tuple[np.ndarray, np.ndarray]:
+        """Open trusts, and the status code (0 maintained, 1 SAT, 2 MAT) of each school."""
+        m = self.model
+        s = m.schools_data
+        sizes = m.trust_sizes()
+        is_mat = np.array(
+            [t.growth is not None or sizes[t.trust_id] > 1 for t in m.trusts], dtype=bool
+        )
+        kinds = np.zeros(len(s), dtype=np.int8)
+        member = s.trust != NO_TRUST
+        kinds[member] = np.where(is_mat[s.trust[member]], 2, 1)
+        open_ids = np.array([t.trust_id for t in m.trusts if t.is_open], dtype=np.int64)
+        return open_ids, kinds
+
+    def _model_row(self, kinds: np.ndarray) -> dict[str, float]:
+        m = self.model
+        s, L = m.schools_data, m.leaders_data
+        graded = s.grade >= 0
+        n_graded = max(1, int(graded.sum()))
+        pupils = s.pupils
+        d = s.disadvantage
+        gap = weighted_mean(s.quality, pupils * (1 - d)) - weighted_mean(s.quality, pupils * d)
+        in_trust = s.trust != NO_TRUST
+        spend = sum(t.central_spend_gbp for t in m.trusts if t.is_open)
+        y = m.year
+        ev = m.events
+        open_trusts = [t for t in m.trusts if t.is_open]
+        return {
+            "year": y,
+            "n_schools": len(s),
+            "n_trusts": len(open_trusts),
+            "n_multi_academy_trusts": int(sum(1 for t in open_trusts if t.kind == "multi_academy")),
+            "n_maintained": int((~in_trust).sum()),
+            "share_academies": float(in_trust.mean()),
+            "pupils": float(pupils.sum()),
+            "mean_quality": weighted_mean(s.quality, pupils),
+            "share_good_or_better": float(((s.grade <= GOOD) & graded).sum() / n_graded),
+            "pupil_share_good_or_better": weighted_mean((s.grade <= GOOD) & graded, pupils),
+            "share_outstanding": float((s.grade == OUTSTANDING).sum() / n_graded),
+            "share_good": float((s.grade == GOOD).sum() / n_graded),
+            "share_requires_improvement": float((s.grade == REQUIRES_IMPROVEMENT).sum() / n_graded),
+            "share_inadequate": float((s.grade == INADEQUATE).sum() / n_graded),
+            "disadvantage_gap": gap,
+            "head_vacancies": int((s.head < 0).sum()),
+            "sles": int((L.active & (L.role == SLE)).sum()),
+            "improvement_leads": int((L.active & (L.role == IMPROVEMENT_LEAD)).sum()),
+            "central_cost_per_pupil_gbp": spend / max(1.0, float(pupils[in_trust].sum())),
+            "mean_commitment": float(s.commitment[in_trust].mean()) if in_trust.any() else 0.0,
+            "joins": ev.count("join", y) + ev.count("merge", y),
+            "brokered": ev.count("broker", y),
+            "rebrokered": ev.count("rebroker", y),
+            "trust_closures": ev.count("trust_closed", y),
+            "trust_mergers": ev.count("trust_merged", y),
+            "heads_left": ev.count("head_left", y),
+        }
+
+    def _trust_chunk(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+        m = self.model
+        s, L = m.schools_data, m.leaders_data
+        n = len(m.trusts)
+        t = s.trust
+        member = t != NO_TRUST
+        tm = t[member]
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(tm, weights=values[member], minlength=n)
+
+        def staff(role: int) -> np.ndarray:
+            mask = L.active & (L.role == role) & (L.trust >= 0)
+            return np.bincount(L.trust[mask], minlength=n)
+
+        size = np.bincount(tm, minlength=n).astype(float)
+        safe = np.maximum(size, 1)
+        pupils = total(s.pupils)
+        graded = np.bincount(tm, weights=(s.grade[member] >= 0), minlength=n)
+        good = total((s.grade >= 0) & (s.grade <= GOOD))
+        base = np.array([tr.base_xy_km for tr in m.trusts]).reshape(-1, 2)
+        dist = np.zeros(len(s))
+        dist[member] = np.hypot(s.x_km[member] - base[tm, 0], s.y_km[member] - base[tm, 1])
+        max_dist = np.zeros(n)
+        np.maximum.at(max_dist, tm, dist[member])
+        spend = np.array([tr.central_spend_gbp for tr in m.trusts])
+        sizes = m.trust_sizes()
+        chunk = {
+            "year": np.full(len(ids), m.year, dtype=np.int32),
+            "trust_id": ids,
+            "name": np.array([m.trusts[i].name for i in ids], dtype=object),
+            "kind": np.array(
+                [
+                    "multi_academy" if (m.trusts[i].growth is not None or sizes[i] > 1)
+                    else "single_academy"
+                    for i in ids
+                ],
+                dtype=object,
+            ),
+            "n_schools": size[ids].astype(np.int32),
+            "pupils": pupils[ids],
+            "mean_quality": (total(s.quality * s.pupils) / np.maximum(pupils, 1e-9))[ids],
+            "share_good_or_better": (good / np.maximum(graded, 1))[ids],
+            "share_weak": (total(s.grade >= REQUIRES_IMPROVEMENT) / safe)[ids],
+            "spread_km": (total(dist) / safe)[ids],
+            "max_distance_km": max_dist[ids],
+            "base_x_km": base[ids, 0] if n else np.empty(0),
+            "base_y_km": base[ids, 1] if n else np.empty(0),
+            "improvement_leads": staff(IMPROVEMENT_LEAD)[ids],
+            "has_ceo": (staff(CEO) > 0)[ids].astype(np.int8),
+            "ceo_hands_on": np.array([m.trusts[i].ceo_hands_on for i in ids], dtype=np.int8),
+            "sles": staff(SLE)[ids],
+            "head_vacancies": total((s.head < 0).astype(float))[ids].astype(np.int32),
+            "central_income_gbp": np.array([m.trusts[i].central_income_gbp for i in ids]),
+            "central_spend_gbp": spend[ids],
+            "central_cost_per_pupil_gbp": (spend / np.maximum(pupils, 1.0))[ids],
+            "reserves_gbp": np.array([m.trusts[i].reserves_gbp for i in ids]),
+            "mean_alignment": (total(s.alignment) / safe)[ids],
+            "mean_commitment": (total(s.commitment) / safe)[ids],
+            "autonomy": np.array([m.trusts[i].autonomy for i in ids]),
+            "failing_years": np.array([m.trusts[i].failing_years for i in ids], dtype=np.int32),
+        }
+        for name, fn in getattr(m, "trust_reporters", {}).items():
+            chunk[name] = np.asarray(fn(m))[ids]
+        return chunk
+
+    def _school_chunk(self, kinds: np.ndarray) -> dict[str, np.ndarray]:
+        m = self.model
+        s, L = m.schools_data, m.leaders_data
+        vacant = s.head < 0
+        skill = np.where(vacant, np.nan, L.skill[np.maximum(s.head, 0)])
+        f32 = np.float32
+        return {
+            "year": np.full(len(s), m.year, dtype=np.int16),
+            "school_id": np.arange(len(s), dtype=np.int32),
+            "trust_id": s.trust.copy(),
+            "status": kinds,
+            "phase": s.phase.copy(),
+            "region": s.region.astype(np.int16),
+            "pupils": s.pupils.astype(f32),
+            "disadvantage": s.disadvantage.astype(f32),
+            "quality": s.quality.astype(f32),
+            "grade": s.grade.copy(),
+            "x_km": s.x_km.astype(f32),
+            "y_km": s.y_km.astype(f32),
+            "head_vacant": vacant.astype(np.int8),
+            "head_skill": skill.astype(f32),
+            "support": s.support.astype(f32),
+            "peer_support": s.peer_support.astype(f32),
+            "alignment": s.alignment.astype(f32),
+            "commitment": s.commitment.astype(f32),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The four tidy tables of the run."""
+        schools = {
+            k: np.concatenate([c[k] for c in self.school_chunks]) for k in self.school_chunks[0]
+        }
+        schools_df = pd.DataFrame(schools)
+        schools_df["status"] = pd.Categorical.from_codes(schools_df["status"], STATUSES)
+        schools_df["phase"] = pd.Categorical.from_codes(schools_df["phase"], PHASES)
+        grade = schools_df["grade"].to_numpy()
+        schools_df["grade"] = pd.Categorical.from_codes(grade, GRADES)  # -1 -> NaN (never graded)
+        trusts = pd.DataFrame(
+            {k: np.concatenate([c[k] for c in self.trust_chunks]) for k in self.trust_chunks[0]}
+        )
+        for col in ("name", "kind"):
+            trusts[col] = trusts[col].astype(str)
+        return {
+            "model": pd.DataFrame(self.model_rows),
+            "trusts": trusts,
+            "schools": schools_df,
+            "events": self.model.events.to_frame(),
+        }

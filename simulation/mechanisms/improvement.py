@@ -1,0 +1,107 @@
+"""School improvement: how latent quality, rolls, practice and commitment move in a year.
+
+Quality reverts toward the school's potential (plus any ceiling it has raised by innovating),
+is pushed by its head's skill, held back by a vacant headship, and lifted towards good by trust
+and peer support, with a yearly shock. Pupils follow quality within their town and phase
+(admissions as an intelligence signal) while the total follows demographic change only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..school import NO_TRUST, OUTSTANDING
+from .intelligence import trust_attribute
+
+if TYPE_CHECKING:
+    from ..model import MATModel
+
+
+def school_autonomy(model: MATModel) -> np.ndarray:
+    """How free each school is to follow its own approach (maintained schools: fully)."""
+    s = model.schools_data
+    autonomy = np.ones(len(s))
+    member = s.trust != NO_TRUST
+    if member.any():
+        autonomy[member] = trust_attribute(model, "autonomy")[s.trust[member]]
+    return autonomy
+
+
+def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
+    s = model.schools_data
+    q = model.params.quality
+    rng = model.streams["quality"]
+    L = model.leaders_data
+    has_head = s.head >= 0
+    head_skill = np.where(has_head, L.skill[np.maximum(s.head, 0)], 0.5)
+    in_trust = s.trust != NO_TRUST
+    cover = np.where(in_trust, model.params.central_team.vacancy_cover, 0.0)
+    vacancy = np.where(has_head, 0.0, q.vacancy_penalty_per_year * (1.0 - cover))
+    target = model.params.inspection.requires_improvement_below + 0.6  # securely good
+    gap = np.clip(target - s.quality, 0.0, None)
+    lift = q.support_effect * np.minimum(s.support, 1.5) + q.peer_support_effect * s.peer_support
+    change = (
+        q.mean_reversion_per_year * (s.potential + s.ceiling_lift - s.quality)
+        + q.head_skill_effect * (head_skill - 0.5) * has_head
+        - vacancy
+        + lift * gap
+        + rng.normal(0.0, q.shock_sd_per_year, len(s))
+    )
+    s.quality = np.clip(s.quality + change, q.quality_floor, q.quality_ceiling)
+    strong = s.grade == OUTSTANDING
+    s.ceiling_lift = (1.0 - q.ceiling_decay_per_year) * s.ceiling_lift + (
+        q.innovation_per_year * autonomy * strong * _ceiling_factor(model)
+    )
+
+
+def _ceiling_factor(model: MATModel) -> np.ndarray:
+    """Break-point hook: how far strong schools may innovate beyond the common model."""
+    s = model.schools_data
+    factor = np.ones(len(s))
+    member = s.trust != NO_TRUST
+    if member.any():
+        factor[member] = trust_attribute(model, "innovation_factor", 1.0)[s.trust[member]]
+    return factor
+
+
+def admit_pupils(model: MATModel) -> None:
+    """Rolls follow quality within each town and phase; totals follow demography only."""
+    s = model.schools_data
+    w = model.params.world
+    n_towns = len(model.geography.town_xy_km)
+    area = np.where(s.town >= 0, s.town, n_towns + s.region)
+    group = area.astype(np.int64) * 4 + s.phase
+    _, group = np.unique(group, return_inverse=True)
+    before = np.bincount(group, weights=s.pupils)
+    mean_q = np.bincount(group, weights=s.pupils * s.quality) / before
+    factor = np.clip(1.0 + w.admissions_elasticity * (s.quality - mean_q[group]), 0.5, 1.5)
+    proposed = s.pupils * factor
+    scale = before * (1.0 + w.demographic_change_per_year) / np.bincount(group, weights=proposed)
+    s.pupils = proposed * scale[group]
+
+
+def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
+    """Practice drifts toward the trust's common model; commitment toward what the trust earns."""
+    s = model.schools_data
+    ct = model.params.central_team
+    member = s.trust != NO_TRUST
+    if not member.any():
+        s.alignment = 0.0
+        return
+    common = trust_attribute(model, "common_practice", 0.5)[s.trust[member]]
+    pull = ct.alignment_rate_per_year * (1.0 - autonomy[member])
+    s.practice[member] += pull * (common - s.practice[member])
+    s.alignment[member] = 1.0 - np.abs(s.practice[member] - common)
+    s.alignment[~member] = 0.0
+    helped = np.minimum(1.0, s.support[member] + s.peer_support[member])
+    target = 0.35 + 0.35 * s.alignment[member] + 0.3 * helped
+    s.commitment[member] += ct.commitment_adjust_per_year * (target - s.commitment[member])
+
+
+def improve_schools(model: MATModel) -> None:
+    autonomy = school_autonomy(model)
+    update_quality(model, autonomy)
+    admit_pupils(model)
+    update_culture(model, autonomy)

@@ -1,0 +1,33 @@
+"""Intelligence: what each central team believes about the quality of its schools.
+
+Between inspections a trust sees its schools through its monitoring (visits, data, reports),
+modelled as the true quality plus noise whose size is the trust's ``monitoring_noise``
+multiplier times ``central_team.monitoring_sd``. Support is then aimed at the schools the
+trust *believes* are weakest, so poor intelligence means weak schools are spotted later.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..school import NO_TRUST
+
+if TYPE_CHECKING:
+    from ..model import MATModel
+
+
+def trust_attribute(model: MATModel, name: str, default: float = 0.0) -> np.ndarray:
+    """One attribute of every CentralTeam as an array indexed by trust id."""
+    return np.array([getattr(t, name, default) for t in model.trusts], dtype=float)
+
+
+def gather_intelligence(model: MATModel) -> None:
+    s = model.schools_data
+    rng = model.streams["intelligence"]
+    member = s.trust != NO_TRUST
+    noise_scale = model.params.central_team.monitoring_sd * np.ones(len(s))
+    if model.trusts:
+        noise_scale[member] *= trust_attribute(model, "monitoring_noise", 1.0)[s.trust[member]]
+    s.perceived_quality = s.quality + rng.normal(0.0, 1.0, len(s)) * noise_scale

@@ -1,0 +1,132 @@
+"""Leaders over a year: they learn, some leave, vacancies are filled or stay open, talent grows.
+
+Heads leave at ``head_turnover_per_year`` (more often in weak schools). A trust fills a vacant
+headship first from its own SLEs ready for headship (the talent pipeline), otherwise the post
+is advertised and filled with ``external_fill_probability`` a year: recruitment is scarce and
+vacancies can stay open for years. Strong schools in trusts grow SLEs. A departing CEO is
+replaced from outside with the same scarcity.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..leader import CEO, EXECUTIVE_HEAD, HEAD, SLE
+from ..school import GOOD, NO_TRUST, REQUIRES_IMPROVEMENT
+
+if TYPE_CHECKING:
+    from ..model import MATModel
+
+
+def develop(model: MATModel) -> None:
+    L = model.leaders_data
+    active = L.active
+    L.skill[active] += model.params.leaders.skill_growth_per_year * (1.0 - L.skill[active])
+    L.tenure_years[active] += 1
+
+
+def turnover(model: MATModel, rng: np.random.Generator) -> None:
+    """Some leaders leave their posts; heads' schools become vacant."""
+    L, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    rows = np.flatnonzero(L.active)
+    role = L.role[rows]
+    p_leave = np.where(
+        (role == HEAD) | (role == EXECUTIVE_HEAD), lp.head_turnover_per_year, lp.executive_turnover_per_year
+    )
+    school = L.school[rows]
+    weak = (role == HEAD) & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
+    p_leave = np.where(weak, np.minimum(1.0, p_leave * lp.weak_school_turnover_multiplier), p_leave)
+    leaving = rows[rng.random(len(rows)) < p_leave]
+    heads = leaving[L.role[leaving] == HEAD]
+    s.head[L.school[heads]] = -1
+    model.events.add("head_left", model.year, school_id=L.school[heads], trust_id=L.trust[heads])
+    ceos = leaving[L.role[leaving] == CEO]
+    model.events.add("ceo_left", model.year, trust_id=L.trust[ceos])
+    model.retire_leaders(leaving)
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... position of each element within its run of equal (sorted) group ids."""
+    if len(groups) == 0:
+        return groups
+    start = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    return np.arange(len(groups)) - np.repeat(start, np.diff(np.r_[start, len(groups)]))
+
+
+def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
+    """Promote ready SLEs within the trust first; advertise the rest (scarce supply)."""
+    L, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    vacant = np.flatnonzero(s.head < 0)
+    if vacant.size == 0:
+        return
+    # internal: the k-th vacancy of a trust goes to its k-th most skilled ready SLE
+    in_trust = vacant[s.trust[vacant] != NO_TRUST]
+    ready = np.flatnonzero(
+        L.active & (L.role == SLE) & (L.trust >= 0) & (L.skill >= lp.sle_promotion_min_skill)
+    )
+    filled = np.empty(0, dtype=np.int64)
+    if in_trust.size and ready.size:
+        v = in_trust[np.argsort(s.trust[in_trust], kind="stable")]
+        r = ready[np.lexsort((-L.skill[ready], L.trust[ready]))]
+        key_v = s.trust[v].astype(np.int64) * 1_000_000 + _rank_within(s.trust[v])
+        key_r = L.trust[r].astype(np.int64) * 1_000_000 + _rank_within(L.trust[r])
+        _, iv, ir = np.intersect1d(key_v, key_r, assume_unique=True, return_indices=True)
+        schools, promoted = v[iv], r[ir]
+        L.role[promoted] = HEAD
+        L.school[promoted] = schools
+        L.skill[promoted] = np.minimum(0.98, L.skill[promoted] + lp.internal_skill_bonus)
+        L.tenure_years[promoted] = 0
+        s.head[schools] = promoted
+        filled = schools
+        model.events.add(
+            "head_appointed", model.year, school_id=schools, trust_id=s.trust[schools], internal=1
+        )
+    still = np.setdiff1d(vacant, filled, assume_unique=True)
+    hired = still[rng.random(len(still)) < lp.external_fill_probability]
+    if hired.size:
+        rows = model.appoint_leaders(HEAD, model.draw_skill(len(hired), rng), hired, s.trust[hired])
+        s.head[hired] = rows
+        model.events.add(
+            "head_appointed", model.year, school_id=hired, trust_id=s.trust[hired], internal=0
+        )
+    s.vacancy_years[s.head >= 0] = 0
+    s.vacancy_years[s.head < 0] += 1
+
+
+def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
+    """A MAT without a CEO recruits one (scarce): the best head in the trust steps up, or not."""
+    L = model.leaders_data
+    has_ceo = np.zeros(len(model.trusts), dtype=bool)
+    has_ceo[L.trust[L.active & (L.role == CEO)]] = True
+    for team in model.trusts:
+        i = team.trust_id
+        if has_ceo[i] or not team.is_open or team.growth is None:
+            continue
+        if rng.random() < model.params.leaders.external_fill_probability:
+            model.appoint_leaders(CEO, model.draw_skill(1, rng, 0.1), np.array([-1]), np.array([i]))
+            model.events.add("ceo_appointed", model.year, trust_id=i)
+
+
+def grow_talent(model: MATModel, rng: np.random.Generator) -> None:
+    """Strong schools in trusts develop SLEs (teachers -> middle leaders -> SLEs)."""
+    L, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    sle_mask = L.active & (L.role == SLE)
+    sles = np.bincount(L.school[sle_mask & (L.school >= 0)], minlength=len(s))
+    eligible = np.flatnonzero(
+        (s.trust != NO_TRUST) & (s.grade <= GOOD) & (sles < lp.sle_per_school_max)
+    )
+    grows = eligible[rng.random(len(eligible)) < lp.sle_growth_per_year * s.commitment[eligible]]
+    if grows.size:
+        model.appoint_leaders(SLE, model.draw_skill(len(grows), rng, -0.1), grows, s.trust[grows])
+
+
+def develop_leaders(model: MATModel) -> None:
+    rng = model.streams["leaders"]
+    develop(model)
+    turnover(model, rng)
+    fill_headships(model, rng)
+    replace_ceos(model, rng)
+    grow_talent(model, rng)
+

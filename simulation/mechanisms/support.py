@@ -1,0 +1,165 @@
+"""Central teams' yearly decisions: fund the centre, staff it, and allocate support.
+
+Each open trust's central team is funded by a top-slice of its schools' income and pays for
+the CEO, school-improvement leads, business functions and the board. Its improvement capacity
+(CEO hands-on time plus leads, each able to oversee ``leaders.executive_span_schools``) is
+aimed at the schools it believes weakest; weak schools count ``weak_weight`` times. Support
+that reaches a school decays with its distance from the trust's base. Strong schools also
+support weak schools of the same trust nearby (peer support), through their staff's commitment
+and the SLEs they have grown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..leader import CEO, IMPROVEMENT_LEAD, SLE
+from ..school import GOOD, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
+from ..world import distance_decay
+
+if TYPE_CHECKING:
+    from ..model import MATModel
+
+
+def trust_totals(model: MATModel, values: np.ndarray) -> np.ndarray:
+    """Sum of a per-school quantity over each trust's schools (indexed by trust id)."""
+    t = model.schools_data.trust
+    member = t != NO_TRUST
+    return np.bincount(t[member], weights=values[member], minlength=len(model.trusts))
+
+
+def central_staff(model: MATModel, role: int) -> tuple[np.ndarray, np.ndarray]:
+    """Count and summed skill of active leaders in ``role`` per trust."""
+    L = model.leaders_data
+    mask = L.active & (L.role == role) & (L.trust >= 0)
+    n = len(model.trusts)
+    count = np.bincount(L.trust[mask], minlength=n).astype(float)
+    skill = np.bincount(L.trust[mask], weights=L.skill[mask], minlength=n)
+    return count, skill
+
+
+def fund_central_teams(model: MATModel) -> None:
+    """Income from the top-slice; costs of staff, business functions and board; reserves."""
+    ct = model.params.central_team
+    pupils = trust_totals(model, model.schools_data.pupils)
+    income = ct.top_slice_share * ct.funding_per_pupil_gbp * pupils
+    ceos, _ = central_staff(model, CEO)
+    leads, _ = central_staff(model, IMPROVEMENT_LEAD)
+    for team in model.trusts:
+        i = team.trust_id
+        if not team.is_open:
+            continue
+        cost = (
+            ceos[i] * ct.ceo_cost_gbp
+            + leads[i] * ct.improvement_lead_cost_gbp
+            + pupils[i] * ct.business_cost_per_pupil_gbp
+            + ct.board_cost_gbp
+            + getattr(team, "shift_costs_gbp", 0.0)
+        )
+        team.central_income_gbp = float(income[i])
+        team.central_spend_gbp = float(cost)
+        team.reserves_gbp = min(
+            team.reserves_gbp + income[i] - cost, ct.reserve_cap_years * income[i]
+        )
+
+
+def staff_central_teams(model: MATModel) -> None:
+    """Hire improvement leads up to the staffing plan when affordable; cut them when in deficit."""
+    ct = model.params.central_team
+    lp = model.params.leaders
+    rng = model.streams["central_team"]
+    sizes = model.trust_sizes()
+    leads, _ = central_staff(model, IMPROVEMENT_LEAD)
+    L = model.leaders_data
+    for team in model.trusts:
+        i = team.trust_id
+        if not team.is_open or (team.growth is None and sizes[i] <= 1):
+            continue
+        plan = int(np.ceil(sizes[i] / ct.schools_per_improvement_lead * team.staffing_factor))
+        have = int(leads[i])
+        if team.reserves_gbp < 0 and have > 0:
+            rows = np.flatnonzero(L.active & (L.role == IMPROVEMENT_LEAD) & (L.trust == i))
+            model.retire_leaders(rows[-1:])
+            team.reserves_gbp += ct.improvement_lead_cost_gbp
+            model.events.add("lead_cut", model.year, trust_id=i)
+        elif have < plan and team.reserves_gbp > ct.improvement_lead_cost_gbp:
+            if rng.random() < lp.external_fill_probability:
+                model.appoint_leaders(
+                    IMPROVEMENT_LEAD, model.draw_skill(1, rng, 0.05), np.array([-1]), np.array([i])
+                )
+                model.events.add("lead_hired", model.year, trust_id=i)
+
+
+def allocate_support(model: MATModel) -> None:
+    """Each trust's improvement capacity goes to the schools it believes weakest first."""
+    s = model.schools_data
+    p = model.params
+    s.support = 0.0
+    member = np.flatnonzero(s.trust != NO_TRUST)
+    if member.size == 0:
+        return
+    n_trusts = len(model.trusts)
+    ceos, ceo_skill = central_staff(model, CEO)
+    leads, lead_skill = central_staff(model, IMPROVEMENT_LEAD)
+    hands_on = np.array([t.ceo_hands_on for t in model.trusts], dtype=float)
+    span = p.leaders.executive_span_schools
+    units = ceos * hands_on * p.central_team.ceo_hands_on_schools + leads * span
+    units *= np.array([t.oversight_capacity_factor for t in model.trusts])
+    staff = ceos * hands_on + leads
+    skill = np.divide(
+        ceo_skill * hands_on + lead_skill, staff, out=np.zeros(n_trusts), where=staff > 0
+    )
+    t = s.trust[member]
+    perceived = s.perceived_quality[member]
+    weak = perceived < p.inspection.requires_improvement_below
+    weight = np.where(weak, p.central_team.weak_weight, 1.0)
+    order = np.lexsort((perceived, t))  # by trust, weakest first
+    t_sorted, w_sorted = t[order], weight[order]
+    cum = np.cumsum(w_sorted)
+    group_start = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]
+    offset = np.repeat(cum[group_start] - w_sorted[group_start], np.diff(np.r_[group_start, len(t)]))
+    used_before = cum - w_sorted - offset
+    coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
+    rows = member[order]
+    base = np.array([tm.base_xy_km for tm in model.trusts])[t_sorted]
+    dist = np.hypot(s.x_km[rows] - base[:, 0], s.y_km[rows] - base[:, 1])
+    reach = distance_decay(dist, p.quality.support_halving_km)
+    effectiveness = np.array([tm.support_effectiveness for tm in model.trusts])[t_sorted]
+    s.support[rows] = coverage * (0.5 + skill[t_sorted]) * reach * effectiveness
+
+
+def allocate_peer_support(model: MATModel) -> None:
+    """Strong schools share staff time (and their SLEs) with weak schools of the same trust."""
+    s = model.schools_data
+    p = model.params
+    L = model.leaders_data
+    s.peer_support = 0.0
+    src, nbr, dist = model.peer_pairs  # src receives from nbr
+    t = s.trust
+    strong = s.grade <= GOOD
+    strong &= (s.grade == OUTSTANDING) | (s.perceived_quality > p.inspection.outstanding_above - 0.5)
+    needy = (s.grade >= REQUIRES_IMPROVEMENT) | (
+        s.perceived_quality < p.inspection.requires_improvement_below
+    )
+    active = (t[src] != NO_TRUST) & (t[src] == t[nbr]) & needy[src] & strong[nbr]
+    if not active.any():
+        return
+    src, nbr, dist = src[active], nbr[active], dist[active]
+    sle_mask = L.active & (L.role == SLE) & (L.school >= 0)
+    sles = np.bincount(L.school[sle_mask], minlength=len(s))
+    giving = (p.leaders.strong_school_support_share + sles * p.leaders.sle_support_share)
+    giving = giving * s.commitment
+    share = np.bincount(nbr, minlength=len(s))  # a giver splits its time between recipients
+    flow = giving[nbr] / np.maximum(share[nbr], 1) * distance_decay(dist, p.quality.support_halving_km)
+    flow *= np.array([tm.collaboration_factor for tm in model.trusts])[t[src]]
+    s.peer_support = np.minimum(1.0, np.bincount(src, weights=flow, minlength=len(s)))
+
+
+def run_central_teams(model: MATModel) -> None:
+    """The central teams' decisions for the year, in order."""
+    fund_central_teams(model)
+    staff_central_teams(model)
+    allocate_support(model)
+    allocate_peer_support(model)

@@ -1,0 +1,150 @@
+"""School quality dynamics and the inspection regime that turns quality into public grades.
+
+Latent quality is on a standardised scale (about 0 mean, 1 sd across schools). The defaults
+marked "calibrated" were tuned together (``benchmarks/calibrate.py``) so that the baseline
+reproduces Ofsted's published grade mix and per-inspection transitions; the calibration test in
+``tests/test_calibration.py`` checks them over several seeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import ParamError, Section, param
+
+GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
+"""Grade codes 0..3 index this tuple (lower is better, as in Ofsted's scale 1..4)."""
+
+_OFSTED = "Ofsted, state-funded schools inspections and outcomes 2019-2024"
+_CAL = f"calibrated to {_OFSTED}"
+
+
+@dataclass(frozen=True)
+class QualityParams(Section):
+    """How a school's latent quality moves each year."""
+
+    section_name = "quality"
+
+    mean_reversion_per_year: float = param(
+        0.22, "fraction of gap per year", f"{_CAL} (previously-good transitions)", lo=0, hi=1
+    )
+    shock_sd_per_year: float = param(
+        0.32, "quality units per year", f"{_CAL} (RI and inadequate recovery rates)", lo=0, hi=3
+    )
+    potential_sd: float = param(
+        0.62,
+        "quality units",
+        f"{_CAL}; also FFT Education Datalab: ~14 % of weak secondaries still weak after 10 years",
+        lo=0,
+        hi=3,
+    )
+    secondary_offset: float = param(
+        -0.55,
+        "quality units",
+        f"{_CAL}: primary ~90 % vs secondary ~80 % good or better (Ofsted, Dec 2022)",
+        lo=-3,
+        hi=3,
+    )
+    special_offset: float = param(0.1, "quality units", "assumption", lo=-3, hi=3)
+    disadvantage_effect: float = param(
+        1.5,
+        "quality units per unit share of disadvantaged pupils",
+        "assumption: schools with more disadvantaged intakes are graded lower on average",
+        lo=0,
+        hi=10,
+    )
+    head_skill_effect: float = param(
+        0.25,
+        "quality units per year per unit skill above 0.5",
+        "assumption: leadership is the main lever on school improvement (seed 001)",
+        lo=0,
+        hi=3,
+    )
+    vacancy_penalty_per_year: float = param(
+        0.12, "quality units per year", "assumption: an unfilled headship costs ground", lo=0, hi=3
+    )
+    support_effect: float = param(
+        0.35,
+        "fraction of the gap to good closed per year at full support",
+        "assumption: sponsored academies; inadequate -> good or better 40-56 % (Ofsted 2019-21)",
+        lo=0,
+        hi=1,
+    )
+    peer_support_effect: float = param(
+        0.12,
+        "fraction of the gap to good closed per year at full peer support",
+        "assumption: support from strong schools in the same trust (seed 002)",
+        lo=0,
+        hi=1,
+    )
+    support_halving_km: float = param(
+        25.0,
+        "km",
+        "assumption: support halves at this travel distance (clusters ideally < 20 min apart, "
+        "Robert Hill)",
+        lo=0.1,
+        hi=1_000,
+    )
+    peer_radius_km: float = param(
+        20.0, "km", "assumption: strong schools support weak ones within this distance", lo=0, hi=500
+    )
+    peer_neighbours: int = param(
+        24,
+        "schools",
+        "assumption: nearest schools considered for peer support (bounds work per school)",
+        lo=1,
+        hi=200,
+    )
+    innovation_per_year: float = param(
+        0.04,
+        "quality units of ceiling per year at full autonomy",
+        "assumption: autonomous strong schools raise their own ceiling (seed 002)",
+        lo=0,
+        hi=1,
+    )
+    ceiling_decay_per_year: float = param(
+        0.2, "fraction per year", "assumption: an innovation's lift fades unless renewed", lo=0, hi=1
+    )
+    join_disruption: float = param(
+        0.05, "quality units", "assumption: a one-off dip in the year a school changes trust", lo=0,
+        hi=2,
+    )
+    quality_floor: float = param(-4.0, "quality units", "assumption: numerical bound", lo=-20, hi=0)
+    quality_ceiling: float = param(4.0, "quality units", "assumption: numerical bound", lo=0, hi=20)
+
+
+@dataclass(frozen=True)
+class InspectionParams(Section):
+    """The inspection cycle and the noisy mapping of quality to a public grade."""
+
+    section_name = "inspection"
+
+    good_interval_years: float = param(
+        4.0, "years", "Ofsted: good schools about every 4 years (max 5)", lo=1, hi=10
+    )
+    weak_interval_years: float = param(
+        2.5, "years", "Ofsted: RI / inadequate re-inspected within about 30 months", lo=1, hi=10
+    )
+    new_academy_interval_years: float = param(
+        3.0, "years", "Ofsted: new or re-brokered academies about 3 years after opening", lo=1, hi=10
+    )
+    measurement_sd: float = param(
+        0.35, "quality units", f"{_CAL}: inspection judgements are noisy", lo=0, hi=3
+    )
+    inadequate_below: float = param(
+        -1.95, "quality units", f"{_CAL}: ~2 % inadequate", lo=-10, hi=10
+    )
+    requires_improvement_below: float = param(
+        -1.15, "quality units", f"{_CAL}: ~8 % requires improvement", lo=-10, hi=10
+    )
+    outstanding_above: float = param(
+        1.0, "quality units", f"{_CAL}: ~14-17 % outstanding", lo=-10, hi=10
+    )
+
+    def validate(self) -> None:
+        if not self.inadequate_below < self.requires_improvement_below < self.outstanding_above:
+            raise ParamError(
+                "inspection.inadequate_below",
+                "cut points must rise: inadequate_below < requires_improvement_below "
+                "< outstanding_above",
+            )

@@ -1,0 +1,170 @@
+"""Building the starting world: schools on the map, their heads, and the starting trusts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .leader import CEO, HEAD, IMPROVEMENT_LEAD
+from .mechanisms.inspection import grade_from_score, inspection_interval
+from .parameters import GrowthStrategy
+from .school import GOOD, NO_TRUST, SECONDARY, SPECIAL, School
+from .world import build_geography, neighbour_pairs
+
+if TYPE_CHECKING:
+    from .model import MATModel
+
+
+def stationary_quality_sd(kappa: float, shock_sd: float) -> float:
+    """Spread of an AR(1) quality path around its potential: shock_sd / sqrt(1 - (1-k)^2)."""
+    keep = 1.0 - kappa
+    return shock_sd / np.sqrt(max(1e-9, 1.0 - keep * keep))
+
+
+def school_potential(model: MATModel, phase: np.ndarray, disadvantage: np.ndarray) -> np.ndarray:
+    """Level each school's quality reverts to: phase, intake and a persistent school effect."""
+    q, w = model.params.quality, model.params.world
+    rng = model.streams["setup"]
+    offset = np.zeros(len(phase))
+    offset[phase == SECONDARY] = q.secondary_offset
+    offset[phase == SPECIAL] = q.special_offset
+    intake = -q.disadvantage_effect * (disadvantage - w.disadvantage_mean)
+    return offset + intake + rng.normal(0.0, q.potential_sd, len(phase))
+
+
+def place_schools(model: MATModel) -> None:
+    """Schools on the map with phase, roll, intake, potential, quality and a last grade."""
+    p = model.params
+    rng_world, rng = model.streams["world"], model.streams["setup"]
+    geo = build_geography(p.world, rng_world)
+    model.geography = geo
+    n = p.world.n_schools
+    s = model.schools_data
+    s.add(n)
+    s.x_km, s.y_km = geo.school_xy_km[:, 0], geo.school_xy_km[:, 1]
+    s.region, s.town = geo.school_region, geo.school_town
+    shares = np.array(p.world.phase_shares())
+    phase = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
+    s.phase = phase
+    mean_roll = np.array(p.world.phase_pupils())[phase]
+    sigma = np.sqrt(np.log1p(p.world.pupils_cv**2))
+    s.pupils = np.maximum(10.0, mean_roll * rng.lognormal(-sigma**2 / 2, sigma, n))
+    town_level = rng.normal(0.0, p.world.disadvantage_town_sd, len(geo.town_xy_km) + 1)
+    town_index = np.where(geo.school_town >= 0, geo.school_town, len(geo.town_xy_km))
+    s.disadvantage = np.clip(
+        p.world.disadvantage_mean
+        + town_level[town_index]
+        + rng.normal(0.0, p.world.disadvantage_school_sd, n),
+        0.01,
+        0.95,
+    )
+    s.potential = school_potential(model, phase, s.disadvantage)
+    spread = stationary_quality_sd(p.quality.mean_reversion_per_year, p.quality.shock_sd_per_year)
+    s.quality = s.potential + rng.normal(0.0, spread, n)
+    observed = s.quality + rng.normal(0.0, p.inspection.measurement_sd, n)
+    s.grade = grade_from_score(observed, p.inspection)
+    interval = inspection_interval(s.grade, rng, p.inspection)
+    s.last_inspection_year = -rng.integers(0, interval)  # staggered: 0..interval-1 years ago
+    s.next_inspection_year = s.last_inspection_year + interval
+    s.practice = rng.random(n)
+    s.perceived_quality = s.quality
+    heads = model.appoint_leaders(
+        HEAD, model.draw_skill(n, rng), school=np.arange(n), trust=np.full(n, NO_TRUST)
+    )
+    model.leaders_data.tenure_years[heads] = rng.integers(0, 12, n)
+    s.head = heads
+    for row in range(n):
+        School(model, row)
+    model.peer_pairs = neighbour_pairs(geo.tree, p.quality.peer_neighbours, p.quality.peer_radius_km)
+
+
+def mat_sizes(model: MATModel, count: int) -> np.ndarray:
+    """Starting MAT sizes: 2 + gamma-distributed extra schools, mean ``mean_mat_size``."""
+    t = model.params.trusts
+    rng = model.streams["setup"]
+    extra_mean = t.mean_mat_size - 2.0
+    extra = rng.gamma(t.mat_size_shape, extra_mean / t.mat_size_shape, count)
+    return np.clip(np.round(2.0 + extra), 2, t.max_mat_size).astype(int)
+
+
+def _nearest_free(model: MATModel, centre_row: int, size: int, free: np.ndarray) -> np.ndarray:
+    """The ``size`` nearest unassigned schools to ``centre_row`` (including itself)."""
+    tree = model.geography.tree
+    k = min(len(free), max(4 * size, 16))
+    while True:
+        _, idx = tree.query(tree.data[centre_row], k=k)
+        idx = np.atleast_1d(idx)
+        idx = idx[idx < len(free)]
+        chosen = idx[free[idx]][:size]
+        if len(chosen) == size or k >= len(free):
+            return chosen
+        k = min(len(free), 4 * k)
+
+
+def _staff_trust(model: MATModel, trust_id: int, leads: int) -> None:
+    rng = model.streams["setup"]
+    model.appoint_leaders(CEO, model.draw_skill(1, rng, 0.1), np.array([-1]), np.array([trust_id]))
+    if leads > 0:
+        model.appoint_leaders(
+            IMPROVEMENT_LEAD,
+            model.draw_skill(leads, rng, 0.05),
+            np.full(leads, -1),
+            np.full(leads, trust_id),
+        )
+
+
+def found_trust(
+    model: MATModel, name: str, members: np.ndarray, growth: GrowthStrategy | None, leads: int
+) -> None:
+    """Create a trust around ``members`` (the first is its base) with staff and history."""
+    s = model.schools_data
+    rng = model.streams["setup"]
+    team = model.create_trust(name, int(members[0]), growth)
+    team.founded_year = -int(rng.integers(1, 12))
+    model.move_schools(members, team.trust_id, "join")
+    s.joined_year[members] = rng.integers(team.founded_year, 1, len(members))
+    team.common_practice = float(s.practice[members[0]])
+    s.practice[members] = s.practice[members] + 0.5 * (team.common_practice - s.practice[members])
+    s.commitment[members] = 0.6
+    if growth is not None or len(members) > 1:  # a single academy's head is its leader
+        _staff_trust(model, team.trust_id, leads)
+
+
+def form_trusts(model: MATModel) -> None:
+    """Named trusts first, then MATs and single-academy trusts drawn at random."""
+    p = model.params
+    rng = model.streams["setup"]
+    s = model.schools_data
+    n = len(s)
+    free = np.ones(n, dtype=bool)
+    for named in p.trusts.named:
+        in_region = np.flatnonzero(free & (s.region == named.region) & (s.grade <= GOOD))
+        if len(in_region) == 0:
+            in_region = np.flatnonzero(free)
+        base = int(rng.choice(in_region))
+        members = _nearest_free(model, base, named.n_schools, free)
+        free[members] = False
+        found_trust(model, named.name, members, named.growth or p.growth, named.improvement_leads)
+    for i, size in enumerate(mat_sizes(model, p.trusts.n_multi_academy)):
+        candidates = np.flatnonzero(free)
+        if len(candidates) < size:
+            break
+        base = int(rng.choice(candidates))
+        members = _nearest_free(model, base, int(size), free)
+        free[members] = False
+        leads = int(np.round(size * p.trusts.improvement_leads_per_school))
+        found_trust(model, f"MAT {i + 1}", members, p.growth, leads)
+    good_free = np.flatnonzero(free & (s.grade <= GOOD))
+    n_sat = min(p.trusts.n_single_academy, len(good_free))
+    for i, row in enumerate(rng.choice(good_free, size=n_sat, replace=False)):
+        free[row] = False
+        found_trust(model, f"SAT {i + 1}", np.array([row]), None, 0)
+
+
+def build_world(model: MATModel) -> None:
+    """Everything the model holds at year 0."""
+    place_schools(model)
+    form_trusts(model)
+    # history of trust joins at setup is not an event of the simulated years
+    model.events = type(model.events)()
