@@ -50,6 +50,7 @@ class CentralTeam(Agent):
         self.reserves_gbp = 0.0
         self.central_spend_gbp = 0.0
         self.central_income_gbp = 0.0
+        self.grants_due_gbp = 0.0  # growth grants received, counted as next year's income
         self.failing_years = 0
         self.appetite = 0.0  # schools it will still take this year
         # multipliers the break-point mechanisms act through (1.0 = the approach works)

@@ -1,0 +1,24 @@
+"""Shared fixtures: tiny worlds that build in milliseconds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from simulation import MATModel, Params
+from simulation.parameters import TrustSetup, WorldParams
+
+
+def tiny_params(n_schools: int = 80, mats: int = 4, sats: int = 2, **sections) -> Params:
+    """A small one-region world; keyword sections replace whole parameter sections."""
+    base = Params(
+        world=WorldParams(n_schools=n_schools, towns_per_region=3),
+        trusts=TrustSetup(n_multi_academy=mats, n_single_academy=sats, mean_mat_size=4.0),
+    )
+    return replace(base, **sections)
+
+
+@pytest.fixture
+def tiny_model() -> MATModel:
+    return MATModel(tiny_params(), rng=11)

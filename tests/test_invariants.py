@@ -1,0 +1,80 @@
+"""Invariants that hold after every simulated year, on the baseline and a stressed world."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from simulation import MATModel, load_scenario
+from simulation.leader import HEAD
+from simulation.school import NO_TRUST, School
+
+
+def check_invariants(model: MATModel, pupils_before: float) -> None:
+    s, L, p = model.schools_data, model.leaders_data, model.params
+    n_trusts = len(model.trusts)
+    # a school is in at most one trust, and that trust is open
+    assert np.all((s.trust == NO_TRUST) | ((s.trust >= 0) & (s.trust < n_trusts)))
+    open_ids = {t.trust_id for t in model.trusts if t.is_open}
+    assert set(np.unique(s.trust[s.trust >= 0]).tolist()) <= open_ids
+    assert np.array_equal(model.trust_sizes(), np.bincount(s.trust[s.trust >= 0], minlength=n_trusts))
+    # pupils change only by the documented demographic rate
+    expected = pupils_before * (1 + p.world.demographic_change_per_year)
+    assert s.pupils.sum() == pytest.approx(expected, rel=1e-9)
+    assert np.all(s.pupils > 0)
+    # quality and culture stay in range
+    assert np.all((s.quality >= p.quality.quality_floor) & (s.quality <= p.quality.quality_ceiling))
+    for col in ("alignment", "commitment", "practice"):
+        values = getattr(s, col)
+        assert np.all((values >= 0) & (values <= 1)), col
+    assert np.all((s.grade >= 0) & (s.grade <= 3))
+    # every filled headship is held by an active head of that school, in the school's trust
+    filled = np.flatnonzero(s.head >= 0)
+    heads = s.head[filled]
+    assert np.all(L.active[heads]) and np.all(L.role[heads] == HEAD)
+    assert np.array_equal(L.school[heads], filled)
+    assert np.array_equal(L.trust[heads], s.trust[filled])
+    assert len(np.unique(heads)) == len(heads)
+    # one Mesa agent per active leader, one per school
+    assert len(model.agents_by_type[School]) == len(s)
+    assert len(model.leader_agents) == int(L.active.sum())
+    assert np.all((L.skill >= 0) & (L.skill <= 1))
+    # reserves never exceed their cap; closed trusts hold nothing
+    cap = p.central_team.reserve_cap_years
+    for team in model.trusts:
+        assert team.reserves_gbp <= cap * team.central_income_gbp + 1e-6
+        if not team.is_open:
+            assert model.trust_sizes()[team.trust_id] == 0
+
+
+def run_checked(model: MATModel, years: int) -> None:
+    for _ in range(years):
+        before = model.schools_data.pupils.sum()
+        model.step()
+        check_invariants(model, before)
+
+
+def test_the_baseline_keeps_its_invariants_every_year():
+    params = load_scenario("scenarios/baseline.toml").params
+    run_checked(MATModel(params, rng=21), 15)
+
+
+def test_a_turbulent_world_keeps_its_invariants_every_year():
+    """Fast growth, high turnover and harsh failure rules exercise every path."""
+    params = load_scenario("scenarios/baseline.toml").params
+    params = replace(
+        params,
+        growth=replace(params.growth, target_schools_per_year=3.0, accept="any"),
+        leaders=replace(params.leaders, head_turnover_per_year=0.4),
+        central_team=replace(
+            params.central_team, failing_years=1, failing_share_weak=0.1,
+            merge_probability_per_year=0.5,
+        ),
+        policy=replace(params.policy, voluntary_conversion_per_year=0.2),
+    )
+    model = MATModel(params, rng=22)
+    run_checked(model, 12)
+    kinds = set(model.events.to_frame()["kind"].astype(str))
+    assert {"trust_closed", "rebroker", "merge", "join", "broker"} <= kinds
