@@ -33,7 +33,6 @@ class CentralTeam(Agent):
         region: int,
         growth: GrowthStrategy | None,
         founded_year: int,
-        autonomy: float = 0.5,
     ):
         super().__init__(model)
         self.trust_id = trust_id
@@ -43,9 +42,8 @@ class CentralTeam(Agent):
         self.growth = growth  # None: a single-academy trust that does not seek schools
         self.founded_year = founded_year
         self.closed_year: int | None = None
-        self.autonomy = autonomy  # 0 = standardise, 1 = full school autonomy
+        self.autonomy = 0.5  # 0 = standardise, 1 = full school autonomy (operating model)
         self.ceo_hands_on = True  # the CEO improves schools personally
-        self.monitoring_noise = 1.0  # multiplier on central_team.monitoring_sd
         self.common_practice = 0.5  # the trust's common curriculum/assessment model (0-1)
         self.reserves_gbp = 0.0
         self.central_spend_gbp = 0.0
@@ -59,6 +57,31 @@ class CentralTeam(Agent):
         self.support_effectiveness = 1.0  # how well support lands in a school
         self.collaboration_factor = 1.0  # how well strong schools' help crosses the trust
         self.innovation_factor = 1.0  # how far strong schools may innovate (glass ceiling)
+        self.monitoring_noise = 1.0  # multiplier on central_team.monitoring_sd
+        self.commitment_factor = 1.0  # commitment the trust can sustain (communications)
+        self.operations_cost_factor = 1.0  # back-office cost multiplier (central operations)
+        self.review_capacity = 1.0  # chance a needed shift is actually made this year
+        # the operating model's levers (see simulation.operating_model); shifts change them
+        self.operating_preset = "aligned"
+        self.joining_policy = "reopen_debate"
+        self.earned_autonomy = "off"
+        self.directive = False
+        self.clusters = False
+        self.cluster_size = 6
+        self.regional_operations = False
+        self.governance = "representative"
+        self.ceo_steps_back_at = 0
+        self.review = None  # ReviewParams
+        self.levels: dict[str, int] = {}  # approach level per break point (shifts made)
+        self.pending_shifts: list[tuple[str, int]] = []  # (break point, year it takes effect)
+        self.last_ratio: dict[str, float] = {}
+        self.crossed: set[str] = set()  # break points currently past capacity
+        self.quality_history: list[float] = []
+        self.planned_leads = 0  # improvement leads the trust's staffing plan provides for
+        self.paused_until = -1  # growth paused until this year (golden-rule shift)
+        self.sle_boost_until = -1
+        self.core_disadvantage = 0.25  # intake of the founding school: the trust's 'home' context
+        self.shift_costs_gbp = 0.0  # recurring costs of shifts made (hubs, comms, reporting)
 
     @property
     def is_open(self) -> bool:
@@ -83,7 +106,8 @@ class CentralTeam(Agent):
 
     def plan_year(self, rng: np.random.Generator) -> None:
         """Set how many schools the trust will take this year (stochastic rounding of target)."""
-        if not self.seeks_growth or self.n_schools >= self.growth.max_schools:
+        paused = self.paused_until >= self.model.year
+        if not self.seeks_growth or paused or self.n_schools >= self.growth.max_schools:
             self.appetite = 0.0
             return
         target = self.growth.target_schools_per_year

@@ -20,8 +20,15 @@ from .mechanisms.improvement import improve_schools
 from .mechanisms.inspection import inspect_schools
 from .mechanisms.intelligence import gather_intelligence
 from .mechanisms.leadership import develop_leaders
+from .mechanisms.review import (
+    assess_break_points,
+    break_points_and_review,
+    settle_starting_approaches,
+    trust_reporters,
+)
 from .mechanisms.support import run_central_teams
-from .parameters import GrowthStrategy, Params
+from .operating_model import apply_operating_model
+from .parameters import GrowthStrategy, OperatingModel, Params, ReviewParams
 from .school import NO_TRUST, SCHOOL_COLUMNS, School
 from .setup import build_world
 from .streams import RandomStreams
@@ -50,7 +57,10 @@ class MATModel(Model):
         self.trusts: list[CentralTeam] = []
         self.leader_agents: dict[int, Leader] = {}
         self._trust_sizes: np.ndarray | None = None
+        self.trust_reporters = trust_reporters()
         build_world(self)
+        settle_starting_approaches(self, named=len(self.params.trusts.named))
+        assess_break_points(self)  # starting ratios, so year 0 is reported and not a crossing
         self.recorder = Recorder(self)
         self.recorder.collect()
 
@@ -63,6 +73,7 @@ class MATModel(Model):
         """One academic year, in the design's order."""
         inspect_schools(self)  # inspections turn latent quality into public grades
         gather_intelligence(self)  # central teams update what they know of their schools
+        break_points_and_review(self)  # loads vs capacities; strategy review and shifts
         run_central_teams(self)  # budgets, staffing, improvement and peer support
         improve_schools(self)  # quality, admissions, alignment and commitment move
         develop_leaders(self)  # development, turnover, recruitment, talent pipeline
@@ -119,7 +130,8 @@ class MATModel(Model):
         name: str,
         base_row: int,
         growth: GrowthStrategy | None,
-        autonomy: float | None = None,
+        operating_model: OperatingModel | None = None,
+        review: ReviewParams | None = None,
     ) -> CentralTeam:
         """Found a trust based at school ``base_row`` (its schools are moved in separately)."""
         s = self.schools_data
@@ -131,8 +143,11 @@ class MATModel(Model):
             region=int(s.region[base_row]),
             growth=growth,
             founded_year=self.year,
-            autonomy=self.params.central_team.autonomy if autonomy is None else autonomy,
         )
+        apply_operating_model(
+            team, operating_model or self.params.operating_model, review or self.params.review
+        )
+        team.core_disadvantage = float(s.disadvantage[base_row])
         self.trusts.append(team)
         self._trust_sizes = None
         return team

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .collect import COLUMN_DICTIONARY
+from .collect import column_dictionary
 from .model import MATModel
 from .parameters import Params
 
@@ -103,6 +103,6 @@ def run_simulation(
         "timestamp_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_time_s": round(wall, 3),
         "rows": {name: len(df) for name, df in tables.items()},
-        "columns": COLUMN_DICTIONARY,
+        "columns": column_dictionary(model),
     }
     return RunResult(tables=tables, metadata=meta)

@@ -12,6 +12,7 @@ key and what is allowed, so the CLI can print it and exit 2.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,12 +43,26 @@ class Scenario:
         return Scenario(self.name, self.description, self.path, params, self.raw)
 
 
+def _named_tables(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, Mapping) and isinstance(v.get("name"), str) for v in value
+    )
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``: tables merge key by key, other values replace."""
+    """Merge ``override`` into a copy of ``base``: tables merge key by key; arrays of tables
+    with a ``name`` (``[[trusts.named]]``) merge entry by entry on the name, new names being
+    appended; other values replace."""
     out = copy.deepcopy(dict(base))
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             out[key] = deep_merge(out[key], value)
+        elif _named_tables(value) and _named_tables(out.get(key)):
+            merged = {entry["name"]: entry for entry in out[key]}
+            for entry in value:
+                old = merged.get(entry["name"], {})
+                merged[entry["name"]] = deep_merge(old, entry)
+            out[key] = list(merged.values())
         else:
             out[key] = copy.deepcopy(value)
     return out
@@ -85,7 +100,7 @@ def _resolve_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     for key in ("name", "description", "extends"):
         if key in meta and not isinstance(meta[key], str):
             raise ScenarioError(f"{path}: scenario.{key}: must be a string, got {meta[key]!r}")
-    valid = (*Params.__dataclass_fields__, "scenario")
+    valid = (*(f.name for f in dataclasses.fields(Params)), "scenario")
     for key, value in data.items():
         if key not in valid:
             raise ScenarioError(
@@ -104,16 +119,22 @@ def _resolve_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return data
 
 
-def _apply_growth_defaults(raw: dict[str, Any]) -> dict[str, Any]:
-    """Named trusts' ``growth`` tables override the scenario's ``[growth]`` key by key."""
+NAMED_OVERRIDES = ("growth", "operating_model", "review")
+
+
+def _apply_named_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """Named trusts' ``growth``, ``operating_model`` and ``review`` tables override the
+    scenario's sections of the same name key by key."""
     trusts = raw.get("trusts")
     if not isinstance(trusts, Mapping) or not isinstance(trusts.get("named"), list):
         return raw
-    base_growth = raw.get("growth", {}) if isinstance(raw.get("growth"), Mapping) else {}
     named = []
     for entry in trusts["named"]:
-        if isinstance(entry, Mapping) and isinstance(entry.get("growth"), Mapping):
-            entry = {**entry, "growth": deep_merge(base_growth, entry["growth"])}
+        if isinstance(entry, Mapping):
+            for section in NAMED_OVERRIDES:
+                if isinstance(entry.get(section), Mapping):
+                    base = raw.get(section, {}) if isinstance(raw.get(section), Mapping) else {}
+                    entry = {**entry, section: deep_merge(base, entry[section])}
         named.append(entry)
     return {**raw, "trusts": {**trusts, "named": named}}
 
@@ -122,7 +143,7 @@ def params_from_mapping(raw: Mapping[str, Any], source: str) -> Params:
     """Build :class:`Params` from raw sections, converting errors to a one-line ScenarioError."""
     sections = {k: v for k, v in raw.items() if k != "scenario"}
     try:
-        return Params.from_mapping(_apply_growth_defaults(sections), prefix="")
+        return Params.from_mapping(_apply_named_defaults(sections), prefix="")
     except ParamError as err:
         raise ScenarioError(f"{source}: {err.key}: {err.message}") from None
 

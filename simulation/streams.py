@@ -20,6 +20,7 @@ STREAM_NAMES = (
     "leaders",
     "growth",
     "central_team",
+    "review",
 )
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from simulation.parameters import ParamError, Params, Section
+from simulation.parameters.operating import LEVERS
 
 
 def all_sections() -> list[type[Section]]:
@@ -28,7 +29,9 @@ def test_every_parameter_has_a_default_a_unit_and_a_source(section):
     for row in section.describe():
         assert row["unit"], f"{section.__name__}.{row['name']} has no unit"
         assert row["source"], f"{section.__name__}.{row['name']} has no source note"
-        assert row["default"] is not None or row["name"] == "growth", row["name"]
+        # None means "inherit": a lever from the preset, or a section from the scenario
+        inherits = row["unit"] == "table" or row["name"] in LEVERS
+        assert row["default"] is not None or inherits, row["name"]
 
 
 def test_a_misspelt_key_is_refused_with_the_valid_keys():

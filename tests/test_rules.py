@@ -101,7 +101,9 @@ def _one_trust_support_world(leads: int, hands_on: bool) -> tuple[MATModel, np.n
         model.appoint_leaders(
             IMPROVEMENT_LEAD, np.full(leads, 0.5), np.full(leads, -1), np.zeros(leads, int)
         )
-    model.trusts[0].ceo_hands_on = hands_on
+    team = model.trusts[0]
+    team.ceo_hands_on = hands_on
+    team.oversight_capacity_factor = team.support_effectiveness = 1.0  # no break point bites
     return model, rows
 
 

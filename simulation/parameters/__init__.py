@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from .base import ParamError, Section, param
 from .leaders import LeaderParams
+from .operating import (
+    AUTONOMY_LEVELS,
+    PRESETS,
+    REVIEW_POLICIES,
+    BreakPointParams,
+    OperatingModel,
+    ReviewParams,
+)
 from .policy import PolicyParams
 from .quality import GRADES, InspectionParams, QualityParams
 from .trusts import (
@@ -44,21 +53,41 @@ class Params(Section):
     growth: GrowthStrategy = param(GrowthStrategy(), "table", "")
     trusts: TrustSetup = param(TrustSetup(), "table", "")
     policy: PolicyParams = param(PolicyParams(), "table", "")
+    operating_model: OperatingModel = param(OperatingModel(), "table", "")
+    review: ReviewParams = param(ReviewParams(), "table", "")
+    break_points: BreakPointParams = param(BreakPointParams(), "table", "")
 
     def validate(self) -> None:
+        top = self.world.n_regions - 1
+        if self.growth.target_region > top:
+            raise ParamError(
+                "growth.target_region",
+                f"{self.growth.target_region} is out of range; allowed -1 to {top}",
+            )
         for i, named in enumerate(self.trusts.named):
-            if named.region >= self.world.n_regions:
+            if named.region > top:
                 raise ParamError(
                     f"trusts.named[{i}].region",
-                    f"{named.region} is out of range; allowed 0 to {self.world.n_regions - 1}",
+                    f"{named.region} is out of range; allowed 0 to {top}",
+                )
+            if named.growth is not None and named.growth.target_region > top:
+                raise ParamError(
+                    f"trusts.named[{i}].growth.target_region",
+                    f"{named.growth.target_region} is out of range; allowed -1 to {top}",
                 )
 
     @classmethod
     def sections(cls) -> dict[str, type[Section]]:
-        return {name: type(getattr(cls(), name)) for name in cls.__dataclass_fields__}
+        return {f.name: type(getattr(cls(), f.name)) for f in dataclasses.fields(cls)}
 
 
 __all__ = [
+    "AUTONOMY_LEVELS",
+    "PRESETS",
+    "REVIEW_POLICIES",
+    "BreakPointParams",
+    "OperatingModel",
+    "ReviewParams",
     "ACCEPT_RULES",
     "GRADES",
     "PHASES",

@@ -94,6 +94,8 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
 def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
     values = value if isinstance(value, tuple) else (value,)
     for v in values:
+        if v is None:
+            continue
         if meta.get("choices") is not None and v not in meta["choices"]:
             allowed = ", ".join(repr(c) for c in meta["choices"])
             raise ParamError(key, f"{v!r} is not allowed; choose one of {allowed}")

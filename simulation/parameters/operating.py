@@ -1,0 +1,343 @@
+"""Operating models, strategy-review policies, and the break points' capacities and shifts.
+
+An operating model is a handful of named levers, not a class per model. A preset fills every
+lever; a scenario may name a preset and override single levers. ``resolved()`` returns the
+levers actually in force, and contradictory combinations are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .base import ParamError, Section, param
+
+AUTONOMY_LEVELS = {"standardise": 0.1, "align": 0.45, "autonomy": 0.85}
+JOINING_POLICIES = ("reopen_debate", "leave_as_is", "require_alignment")
+EARNED_AUTONOMY = ("off", "outstanding", "good")
+OPERATIONS = ("central", "regional")
+GOVERNANCE = ("representative", "skills_based")
+REVIEW_POLICIES = ("static", "reactive", "anticipatory")
+
+PRESETS: dict[str, dict[str, object]] = {
+    # the report's cluster 1: schools keep their own approaches
+    "autonomous": {
+        "autonomy_level": "autonomy",
+        "joining_policy": "leave_as_is",
+        "earned_autonomy": "off",
+        "clusters": False,
+        "operations": "central",
+        "governance": "representative",
+        "ceo_steps_back_at": 8,
+    },
+    # the report's cluster 2: schools converge on a common model collaboratively
+    "aligned": {
+        "autonomy_level": "align",
+        "joining_policy": "reopen_debate",
+        "earned_autonomy": "off",
+        "clusters": False,
+        "operations": "central",
+        "governance": "representative",
+        "ceo_steps_back_at": 8,
+    },
+    "standardised": {
+        "autonomy_level": "standardise",
+        "joining_policy": "require_alignment",
+        "earned_autonomy": "off",
+        "clusters": False,
+        "operations": "central",
+        "governance": "skills_based",
+        "ceo_steps_back_at": 5,
+    },
+    "earned_autonomy": {
+        "autonomy_level": "align",
+        "joining_policy": "reopen_debate",
+        "earned_autonomy": "outstanding",
+        "clusters": False,
+        "operations": "central",
+        "governance": "skills_based",
+        "ceo_steps_back_at": 8,
+    },
+    # all-through hubs: a secondary and its feeder primaries, replicated to grow
+    "hub_and_cluster": {
+        "autonomy_level": "align",
+        "joining_policy": "reopen_debate",
+        "earned_autonomy": "outstanding",
+        "clusters": True,
+        "operations": "regional",
+        "governance": "skills_based",
+        "ceo_steps_back_at": 5,
+    },
+}
+LEVERS = tuple(PRESETS["aligned"])
+
+
+@dataclass(frozen=True)
+class OperatingModel(Section):
+    """The levers of a trust's operating model; unset levers come from the preset."""
+
+    section_name = "operating_model"
+
+    preset: str = param(
+        "aligned",
+        "preset",
+        "seed 000: the report's clusters 1 (autonomous) and 2 (aligned); DESIGN.md section 5",
+        choices=tuple(PRESETS),
+    )
+    autonomy_level: str | None = param(
+        None, "level", "lever; default from preset", choices=tuple(AUTONOMY_LEVELS)
+    )
+    joining_policy: str | None = param(
+        None, "policy", "seed 000: re-open debate / leave as is / require alignment",
+        choices=JOINING_POLICIES,
+    )
+    earned_autonomy: str | None = param(
+        None,
+        "lowest grade that earns autonomy",
+        "seed 000: strong schools earn freedom from the common model",
+        choices=EARNED_AUTONOMY,
+    )
+    clusters: bool | None = param(None, "on/off", "seed 000: cluster-based collaboration")
+    cluster_size: int = param(
+        6, "schools", "Robert Hill: clusters of 2 to about 6 schools", lo=2, hi=50
+    )
+    cluster_radius_km: float = param(
+        15.0, "km", "Robert Hill: ideally no more than 20 minutes apart", lo=1, hi=500
+    )
+    operations: str | None = param(
+        None, "central or regional", "seed 000: regionalising operations", choices=OPERATIONS
+    )
+    governance: str | None = param(
+        None, "board model", "seed 000: representative vs skills-based board",
+        choices=GOVERNANCE,
+    )
+    ceo_steps_back_at: int | None = param(
+        None,
+        "schools (0 = never lets go, even when a review says so)",
+        "seed 002: CEOs must 'let go' of hands-on improvement as the trust grows; seed 000: "
+        "strain near 5 schools",
+        lo=0,
+        hi=10_000,
+    )
+
+    def resolved(self) -> dict[str, object]:
+        """Every lever's value in force: the preset's, overridden by levers set explicitly."""
+        levers = dict(PRESETS[self.preset])
+        for name in LEVERS:
+            value = getattr(self, name)
+            if value is not None:
+                levers[name] = value
+        levers["autonomy"] = AUTONOMY_LEVELS[str(levers["autonomy_level"])]
+        levers["cluster_size"] = self.cluster_size
+        levers["cluster_radius_km"] = self.cluster_radius_km
+        return levers
+
+    def validate(self) -> None:
+        levers = self.resolved()
+        if levers["autonomy_level"] == "standardise" and levers["earned_autonomy"] != "off":
+            raise ParamError(
+                "operating_model.earned_autonomy",
+                f"{levers['earned_autonomy']!r} contradicts autonomy_level 'standardise', which "
+                "holds every school to the common model; use 'off' or another autonomy_level",
+            )
+
+
+@dataclass(frozen=True)
+class ReviewParams(Section):
+    """When a trust reviews its strategy and shifts its approach."""
+
+    section_name = "review"
+
+    policy: str = param(
+        "reactive",
+        "policy",
+        "seed 000: trusts must 'continually pause to review strategy'; reactive is the common case",
+        choices=REVIEW_POLICIES,
+    )
+    interval_years: int = param(
+        3, "years", "assumption: an anticipatory trust reviews every few years", lo=1, hi=20
+    )
+    horizon_years: int = param(
+        3, "years", "assumption: how far ahead an anticipatory review projects loads", lo=1, hi=20
+    )
+    anticipation_ratio: float = param(
+        0.85,
+        "load/capacity",
+        "assumption: shift when the projected ratio passes this",
+        lo=0.1,
+        hi=2,
+    )
+    reactive_drop: float = param(
+        0.03,
+        "quality units over two years",
+        "assumption: a fall in the trust's perceived quality that prompts a review",
+        lo=0,
+        hi=2,
+    )
+
+
+@dataclass(frozen=True)
+class BreakPointParams(Section):
+    """Capacities of each approach, how sharply effectiveness falls, and what shifts cost."""
+
+    section_name = "break_points"
+
+    falloff: float = param(
+        2.5,
+        "1/(ratio-1)^2",
+        "assumption: past capacity, effectiveness = exp(-falloff (ratio-1)^2): half at ratio 1.5",
+        lo=0.1,
+        hi=50,
+    )
+    floor: float = param(
+        0.1, "effectiveness", "assumption: an overwhelmed approach still does a little", lo=0, hi=1
+    )
+    monitoring_gain_per_shift: float = param(
+        0.35,
+        "x oversight capacity per monitoring-system shift",
+        "assumption (seed 000: 'tighter monitoring systems')",
+        lo=0,
+        hi=5,
+    )
+    board_capacity_schools: float = param(
+        8.0,
+        "schools represented",
+        "assumption (seed 000: a representative board is 'impractical at scale')",
+        lo=1,
+        hi=200,
+    )
+    delegation_factor: float = param(
+        0.2,
+        "board load per school under a skills-based board",
+        "assumption: delegation to local tiers",
+        lo=0.01,
+        hi=1,
+    )
+    unaligned_below: float = param(
+        0.7, "alignment (0-1)", "assumption: a school still on its own approach", lo=0, hi=1
+    )
+    adhoc_alignment_capacity: float = param(
+        2.0,
+        "unaligned schools",
+        "assumption: without a deliberate joining policy",
+        lo=0,
+        hi=100,
+    )
+    policy_alignment_capacity: float = param(
+        8.0,
+        "unaligned schools per policy level",
+        "assumption: a deliberate joining policy (seed 000)",
+        lo=0,
+        hi=500,
+    )
+    pupils_per_staff: float = param(
+        9.0,
+        "pupils per staff member",
+        "assumption: DfE School Workforce, teachers and support staff together",
+        lo=1,
+        hi=50,
+    )
+    event_capacity_staff: float = param(
+        600.0,
+        "staff",
+        "assumption (seed 000: staff 'too large to meet as a single group')",
+        lo=10,
+        hi=100_000,
+    )
+    comms_gain_per_shift: float = param(
+        4.0, "x staff capacity per communications shift", "assumption", lo=1, hi=50
+    )
+    qa_span_factor: float = param(
+        6.0,
+        "x schools a CEO can cover once stepped back",
+        "assumption: QA, challenge and strategy instead of hands-on improvement (seed 000)",
+        lo=1,
+        hi=100,
+    )
+    context_scale_km: float = param(
+        40.0,
+        "km",
+        "assumption: distance at which a school's locality counts as different",
+        lo=1,
+        hi=1_000,
+    )
+    context_scale_disadvantage: float = param(
+        0.12,
+        "share of pupils",
+        "assumption: intake difference that counts as a different context",
+        lo=0.01,
+        hi=1,
+    )
+    curriculum_capacity: float = param(
+        0.8, "context units", "assumption: a common curriculum fits nearby, similar schools",
+        lo=0.01, hi=100,
+    )
+    curriculum_gain_per_shift: float = param(
+        1.0, "context units per adaptation", "assumption", lo=0, hi=100
+    )
+    collaboration_radius_km: float = param(
+        20.0,
+        "km",
+        "Robert Hill: collaborating schools ideally no more than 20 minutes apart",
+        lo=1,
+        hi=500,
+    )
+    operations_radius_km: float = param(
+        35.0, "km", "assumption: a single back office serves schools this far", lo=1, hi=1_000
+    )
+    held_strong_capacity: float = param(
+        1.5,
+        "outstanding schools held to the model",
+        "assumption (seed 000: the 'glass ceiling')",
+        lo=0,
+        hi=100,
+    )
+    left_weak_capacity: float = param(
+        1.0,
+        "weak schools left autonomous",
+        "assumption (seed 000: the 'glass floor')",
+        lo=0,
+        hi=100,
+    )
+    schools_per_informant: float = param(
+        3.0,
+        "schools per person",
+        "assumption (seed 002: reliance on 'one or two individual leaders')",
+        lo=0.5,
+        hi=100,
+    )
+    reporting_gain_per_shift: float = param(
+        3.0, "x schools per informant with standardised reporting", "assumption", lo=1, hi=50
+    )
+    shift_cost_gbp: float = param(
+        30_000.0,
+        "GBP one-off per shift",
+        "assumption: consultancy, recruitment, systems and staff time",
+        lo=0,
+        hi=1e7,
+    )
+    hub_cost_gbp: float = param(
+        120_000.0, "GBP per regional hub per year", "assumption", lo=0, hi=1e7
+    )
+    comms_cost_gbp: float = param(
+        45_000.0, "GBP per year for a communications function", "assumption", lo=0, hi=1e7
+    )
+    reporting_cost_per_school_gbp: float = param(
+        2_000.0, "GBP per school per year for standardised reporting", "assumption", lo=0, hi=1e6
+    )
+    lag_years: int = param(
+        1, "years", "assumption: a shift takes about a year to take effect", lo=0, hi=10
+    )
+    regional_lag_years: int = param(
+        2, "years", "assumption: regionalising operations takes longer", lo=0, hi=10
+    )
+    starting_adaptation: float = param(
+        0.7,
+        "probability per break point",
+        "assumption: trusts existing at the start have already made most of the shifts their "
+        "size called for (named trusts start as specified)",
+        lo=0,
+        hi=1,
+    )
+    pause_years: int = param(
+        2, "years", "seed 002: pause growth to rebuild improvement capacity", lo=0, hi=20
+    )
