@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from .output import FORMATS, OutputError, check_out_dir, write_run
 from .parameters import Params, RunParams, Section
+from .report import break_point_timeline
 from .run import RunResult, run_simulation
 from .scenario import SCENARIO_DIR, Scenario, ScenarioError, find_scenario, load_scenario
 
@@ -64,7 +65,7 @@ def _default_out(scenario: Scenario, seed: int) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one scenario, write its outputs and print a short summary."""
+    """Run one scenario, write its outputs, print a short summary and break-point timeline."""
     scenario = _scenario(args.scenario)
     run = scenario.params.run
     run = dataclasses.replace(
@@ -90,7 +91,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(written)
     else:
         print(summarise(result, written, time.perf_counter() - started))
+        if args.timeline:
+            print()
+            print(timeline(result, params, args.timeline))
     return 0
+
+
+def timeline(result: RunResult, params: Params, max_trusts: int) -> str:
+    """The break-point timeline: the scenario's named trusts first, then the busiest MATs."""
+    named = len(getattr(getattr(params, "trusts", None), "named", ()) or ())
+    trusts, events = result.tables["trusts"], result.tables["events"]
+    ids = [i for i in range(named) if (trusts["trust_id"] == i).any()]
+    return break_point_timeline(trusts, events, trust_ids=ids, max_trusts=max_trusts)
+
+
+def _count(text: str) -> int:
+    """An argparse type for ``--timeline``: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 0 or more")
+    return value
 
 
 def summarise(result: RunResult, out: Path, total_s: float | None = None) -> str:
@@ -202,12 +225,17 @@ EPILOG_RUN = """examples:
   matsim run baseline                       # shipped scenario, its own seed and years
   matsim run scenarios/england.toml --seed 7 --years 20
   matsim run my.toml --out results/trial --format csv --no-figures
+  matsim run ceo_steps_back --timeline 1    # timeline of its named trust only
 
 outputs (in results/<scenario>-<seed>/ unless --out is given):
   model, trusts, schools, events tables (.parquet or .csv), metadata.json (resolved
   parameters, seed, versions, git commit, time), columns.json (what every column means)
-  and figures/*.png. The directory appears only when complete; an earlier run's output of
-  the same name is replaced."""
+  and figures/*.png (break_point_paths.png: each trust's path through scale, spread and
+  weak share, crossings and shifts marked). The directory appears only when complete; an
+  earlier run's output of the same name is replaced.
+
+printed: a summary, then a break-point timeline per trust (the scenario's named trusts
+  first, then the MATs with most crossings and shifts)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,7 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table file format")
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures (faster)")
     run.add_argument(
-        "--quiet", action="store_true", help="no progress bar or summary; print only the out dir"
+        "--timeline",
+        type=_count,
+        default=5,
+        metavar="N",
+        help="print the break-point timeline of up to N trusts, named ones first "
+        "(default: 5; 0 hides it)",
+    )
+    run.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar, summary or timeline; print only the out dir",
     )
     run.set_defaults(func=cmd_run)
 

@@ -8,7 +8,7 @@ figure carries a caption line naming the scenario and seed, because pasted plots
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .parameters import GRADES
+from .report import break_point_events, select_trusts
 
 OKABE_ITO = {
     "black": "#000000",
@@ -37,6 +38,16 @@ GRADE_COLOURS = {
     "inadequate": OKABE_ITO["vermillion"],
 }
 NOT_INSPECTED = "#BBBBBB"
+# One colour per trust on line plots: Okabe-Ito without yellow (too pale for thin lines).
+TRUST_COLOURS = tuple(OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple"))
+TRUST_COLOURS += (OKABE_ITO["sky_blue"], OKABE_ITO["black"])
+# Break-point event markers on trust paths (colour is the trust's; marker is the event).
+PATH_MARKERS = {
+    "start": {"marker": "o", "label": "start of the trust's path"},
+    "crossing": {"marker": "^", "label": "crossing (load reached capacity)"},
+    "shift": {"marker": "D", "label": "shift, reactive (after the crossing)"},
+    "shift_anticipated": {"marker": "D", "label": "shift, anticipated (hollow)"},
+}
 # Size bands as in DfE / sector reporting of trust sizes (schools per trust).
 SIZE_BANDS = ((1, 1), (2, 5), (6, 10), (11, 15), (16, 25), (26, 40), (41, None))
 DPI = 150
@@ -183,6 +194,103 @@ def map_figure(
     return fig
 
 
+def _path_marks(ax, x, y, kind: str, colour: str) -> None:
+    """Scatter one kind of path mark; ``gid`` names the kind so tests can find it."""
+    hollow = kind in ("start", "shift_anticipated")
+    ax.scatter(
+        x,
+        y,
+        s={"start": 30.0, "crossing": 36.0}.get(kind, 52.0),  # crossings drawn over shifts
+        zorder=4 if kind == "crossing" else 3,
+        marker=PATH_MARKERS[kind]["marker"],
+        facecolors="white" if hollow else colour,
+        edgecolors=colour if hollow else "black",
+        linewidths=1.2 if hollow else 0.6,
+        gid=kind,
+    )
+
+
+def break_point_paths_figure(
+    trusts_df: pd.DataFrame,
+    events_df: pd.DataFrame,
+    caption: str,
+    trust_ids: Sequence[int] | None = None,
+    max_trusts: int = 6,
+) -> Figure:
+    """Each trust's path through scale, spread and weak share, its crossings and shifts marked.
+
+    Left: schools (x) against mean distance of its schools from its base (y); right: schools
+    against the share of its schools graded below good. One line per trust in year order (the
+    trusts of :func:`simulation.report.select_trusts`: chosen or named ones first, then the MATs
+    with most crossings and shifts). Markers sit where the trust was when the event happened;
+    which break point each one is, the timeline of :mod:`simulation.report` says.
+    """
+    fig = _new_figure(caption, width=12.0, height=5.5)
+    left, right = fig.subplots(1, 2, sharex=True)
+    panels = (
+        (left, "spread_km", 1.0, "Scale vs geographic spread"),
+        (right, "share_weak", 100.0, "Scale vs performance mix"),
+    )
+    left.set_ylabel("spread: mean distance of schools from trust base (km)")
+    right.set_ylabel("weak share: schools below good (%)")
+    for ax, _, _, title in panels:
+        ax.set_title(title)
+        ax.set_xlabel("scale: schools in the trust (count)")
+    fig.suptitle("Trusts' paths through break points: scale, spread and weak share, by year")
+    ids = select_trusts(trusts_df, events_df, trust_ids, max_trusts)
+    if not ids:
+        for ax, *_ in panels:
+            ax.text(0.5, 0.5, "no trust crossed a break point", ha="center", transform=ax.transAxes)
+        return fig
+    events = break_point_events(events_df)
+    kinds = events["kind"].astype(str) if not events.empty else pd.Series(dtype=str)
+    anticipated = (
+        pd.to_numeric(events["anticipated"], errors="coerce").fillna(0) > 0
+        if "anticipated" in events.columns
+        else pd.Series(False, index=events.index)
+    )
+    marks = {
+        "crossing": kinds == "crossing",
+        "shift": (kinds == "shift") & ~anticipated,
+        "shift_anticipated": (kinds == "shift") & anticipated,
+    }
+    handles = []
+    for k, trust_id in enumerate(ids):
+        colour = TRUST_COLOURS[k % len(TRUST_COLOURS)]
+        path = trusts_df[trusts_df["trust_id"] == trust_id].sort_values("year")
+        mine = events["trust_id"] == trust_id
+        for ax, column, scale, _ in panels:
+            x, y = path["n_schools"].to_numpy(), scale * path[column].to_numpy(dtype=float)
+            ax.plot(x, y, color=colour, lw=1.6, alpha=0.85, gid=f"trust {trust_id}")
+            _path_marks(ax, x[:1], y[:1], "start", colour)
+            for kind, mask in marks.items():
+                rows = events[mine & mask]
+                if not rows.empty:
+                    ev_y = scale * rows[column].to_numpy(dtype=float)
+                    _path_marks(ax, rows["n_schools"].to_numpy(dtype=float), ev_y, kind, colour)
+        name = str(path["name"].iloc[-1])
+        handles.append(Line2D([], [], color=colour, lw=1.6, label=f"{name} (trust {trust_id})"))
+    for ax, *_ in panels:
+        ax.set_ylim(bottom=0)
+    right.set_ylim(top=min(100.0, 1.1 * right.get_ylim()[1] + 2.0))
+    handles.append(Line2D([], [], ls="", label=""))  # a gap between trusts and markers
+    for kind, spec in PATH_MARKERS.items():
+        hollow = kind in ("start", "shift_anticipated")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker=spec["marker"],
+                markerfacecolor="white" if hollow else "#777777",
+                markeredgecolor="#777777" if hollow else "black",
+                label=spec["label"],
+            )
+        )
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, title="trust / event")
+    return fig
+
+
 FigureBuilder = Callable[[Mapping[str, pd.DataFrame], str], Figure]
 
 
@@ -195,6 +303,7 @@ def standard_figures(tables: Mapping[str, pd.DataFrame]) -> dict[str, FigureBuil
         "trust_sizes": lambda t, c: trust_sizes_figure(t["trusts"], c),
         "map_start": lambda t, c: map_figure(t["schools"], t["trusts"], first, c),
         "map_end": lambda t, c: map_figure(t["schools"], t["trusts"], last, c),
+        "break_point_paths": lambda t, c: break_point_paths_figure(t["trusts"], t["events"], c),
     }
 
 

@@ -70,7 +70,13 @@ def test_parquet_output_round_trips_tables_and_lists_its_files(result, tmp_path)
     assert set(meta["output"]["files"]) == on_disk
     assert meta["output"]["format"] == "parquet"
     figures = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert figures == ["grade_mix.png", "map_end.png", "map_start.png", "trust_sizes.png"]
+    assert figures == [
+        "break_point_paths.png",
+        "grade_mix.png",
+        "map_end.png",
+        "map_start.png",
+        "trust_sizes.png",
+    ]
     for png in (out / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == PNG_MAGIC
 
