@@ -1,9 +1,26 @@
 """School improvement: how latent quality, rolls, practice and commitment move in a year.
 
 Quality reverts toward the school's potential (plus any ceiling it has raised by innovating),
-is pushed by its head's skill, held back by a vacant headship, and lifted towards good by trust
-and peer support, with a yearly shock. Pupils follow quality within their town and phase
-(admissions as an intelligence signal) while the total follows demographic change only.
+is pushed by its head's skill relative to the typical head in post, held back by a vacant
+headship, and lifted towards securely good by trust and peer support, with a yearly shock.
+Pupils follow quality within their town and phase (admissions as an intelligence signal) while
+the total follows demographic change only.
+
+The quality equation, per school and year (parameters in ``[quality]``)::
+
+    change = mean_reversion * (potential + ceiling_lift - quality)
+           + head_skill_effect * (head skill - mean skill of heads in post)   [if a head]
+           - vacancy_penalty * (1 - trust's vacancy cover)                    [if vacant]
+           + (support_effect * support + peer_support_effect * peer) * gap to securely good
+           + Normal(0, shock_sd)
+
+Calibration note (``benchmarks/calibrate.py``): a school's potential is set so that the
+baseline's grades match Ofsted's, and those grades already reflect the heads schools actually
+have. The head's push is therefore measured against the mean skill of heads in post, not a fixed
+0.5: heads learn on the job (``leaders.skill_growth_per_year``), so the mean skill of heads in
+post rises from the starting draw towards a higher steady level, and a fixed reference turned
+that learning into a year-on-year lift of every school. A better-than-typical head still raises
+a school, and a trust that grows and keeps better heads still gains from it.
 """
 
 from __future__ import annotations
@@ -29,13 +46,23 @@ def school_autonomy(model: MATModel) -> np.ndarray:
     return autonomy
 
 
+def typical_head_skill(model: MATModel) -> float:
+    """Mean skill of the heads in post (``leaders.skill_mean`` when every headship is vacant)."""
+    s = model.schools_data
+    heads = s.head[s.head >= 0]
+    if heads.size == 0:
+        return model.params.leaders.skill_mean
+    return float(model.leaders_data.skill[heads].mean())
+
+
 def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
+    """One year of latent quality change for every school (see the module docstring)."""
     s = model.schools_data
     q = model.params.quality
     rng = model.streams["quality"]
-    L = model.leaders_data
     has_head = s.head >= 0
-    head_skill = np.where(has_head, L.skill[np.maximum(s.head, 0)], 0.5)
+    head_skill = np.where(has_head, model.leaders_data.skill[np.maximum(s.head, 0)], 0.0)
+    typical = typical_head_skill(model)
     in_trust = s.trust != NO_TRUST
     cover = np.where(in_trust, model.params.central_team.vacancy_cover, 0.0)
     vacancy = np.where(has_head, 0.0, q.vacancy_penalty_per_year * (1.0 - cover))
@@ -44,7 +71,7 @@ def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
     lift = q.support_effect * np.minimum(s.support, 1.5) + q.peer_support_effect * s.peer_support
     change = (
         q.mean_reversion_per_year * (s.potential + s.ceiling_lift - s.quality)
-        + q.head_skill_effect * (head_skill - 0.5) * has_head
+        + q.head_skill_effect * (head_skill - typical) * has_head
         - vacancy
         + lift * gap
         + rng.normal(0.0, q.shock_sd_per_year, len(s))

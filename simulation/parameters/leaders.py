@@ -14,7 +14,13 @@ class LeaderParams(Section):
     section_name = "leaders"
 
     skill_mean: float = param(
-        0.5, "skill (0-1)", "assumption: skill is a 0-1 index, 0.5 an average head", lo=0, hi=1
+        0.5,
+        "skill (0-1)",
+        "assumption: skill is a 0-1 index, 0.5 an average new appointment; heads in post average "
+        "more as they learn, and a head's effect on quality is measured against the mean skill "
+        "of heads in post (quality.head_skill_effect)",
+        lo=0,
+        hi=1,
     )
     skill_sd: float = param(0.15, "skill (0-1)", "assumption", lo=0, hi=0.5)
     skill_growth_per_year: float = param(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import ParamError, Section, param
+from .operating import OperatingModel, ReviewParams
 
 ACCEPT_RULES = ("any", "good_only", "golden_rule")
 PHASE_PREFERENCES = ("any", "primary", "secondary", "mixed")
@@ -148,6 +149,13 @@ class GrowthStrategy(Section):
         25.0, "km from the trust's base", "assumption: trusts grow locally", lo=0, hi=2_000
     )
     phase_preference: str = param("any", "phase", "assumption", choices=PHASE_PREFERENCES)
+    target_region: int = param(
+        -1,
+        "region index (-1 = around the base)",
+        "scenario lever: a trust expanding into another region looks for schools there",
+        lo=-1,
+        hi=49,
+    )
     max_schools: int = param(
         90, "schools", "Tes MAT tracker / FFT: the largest trust runs ~90 schools", lo=1, hi=10_000
     )
@@ -163,7 +171,25 @@ class NamedTrust(Section):
     n_schools: int = param(5, "schools", "scenario", lo=1, hi=10_000)
     region: int = param(0, "region index", "scenario", lo=0, hi=49)
     improvement_leads: int = param(0, "leads", "scenario", lo=0, hi=1_000)
+    weak_schools: int = param(
+        0, "schools", "scenario: how many of its starting schools are weak", lo=0, hi=10_000
+    )
+    strong_schools: int = param(
+        0, "schools", "scenario: how many of its starting schools are outstanding", lo=0, hi=10_000
+    )
     growth: GrowthStrategy | None = param(None, "table", "scenario: overrides [growth]")
+    operating_model: OperatingModel | None = param(
+        None, "table", "scenario: overrides [operating_model]"
+    )
+    review: ReviewParams | None = param(None, "table", "scenario: overrides [review]")
+
+    def validate(self) -> None:
+        if self.weak_schools + self.strong_schools > self.n_schools:
+            raise ParamError(
+                "trust.weak_schools",
+                f"weak_schools + strong_schools ({self.weak_schools + self.strong_schools}) "
+                f"must not exceed n_schools ({self.n_schools})",
+            )
 
 
 @dataclass(frozen=True)
@@ -172,10 +198,15 @@ class TrustSetup(Section):
 
     section_name = "trusts"
 
-    n_multi_academy: int = param(30, "trusts", "assumption for the baseline region", lo=0, hi=10_000)
+    n_multi_academy: int = param(
+        30, "trusts", "assumption for the baseline region", lo=0, hi=10_000
+    )
     n_single_academy: int = param(
-        20, "trusts", "assumption; England has ~1,000 single-academy trusts (PQ Jan 2024)",
-        lo=0, hi=10_000,
+        20,
+        "trusts",
+        "assumption; England has ~1,000 single-academy trusts (PQ Jan 2024)",
+        lo=0,
+        hi=10_000,
     )
     mean_mat_size: float = param(
         7.3,
