@@ -66,7 +66,6 @@ TRUST_COLUMNS = {
     "base_y_km": "y of the trust's base (km)",
     "improvement_leads": "school-improvement leads in post",
     "has_ceo": "1 if the CEO post is filled",
-    "ceo_hands_on": "1 if the CEO still improves schools personally",
     "sles": "SLEs in the trust's schools",
     "head_vacancies": "its schools with no substantive head",
     "central_income_gbp": "top-slice income this year (GBP)",
@@ -102,7 +101,8 @@ SCHOOL_COLUMNS_DOC = {
 
 EVENT_COLUMNS = {
     "year": "simulated academic year of the event",
-    "kind": "what happened (inspection, join, broker, rebroker, merge, trust_closed, ...)",
+    "kind": "what happened (inspection, join, broker, rebroker, merge, trust_closed, crossing, "
+    "recovery, shift, ...)",
     "trust_id": "trust concerned (the receiving trust for moves), -1 if none",
     "school_id": "school concerned, -1 if none",
     "other_trust_id": "for moves: the trust the school left (-1 if maintained)",
@@ -110,6 +110,19 @@ EVENT_COLUMNS = {
     "for moves: grade on joining",
     "grade_after": "for inspections: new grade code",
     "internal": "for head appointments: 1 if promoted from the trust's own SLEs",
+    "break_point": "for crossing/recovery/shift: which break point (see the README's table)",
+    "driver": "for break points: scale, geography, performance or intelligence",
+    "load": "for break points: the load at that moment (units depend on the break point)",
+    "capacity": "for break points: the capacity of the trust's approach at that moment",
+    "ratio": "for break points: load/capacity (capped at 10)",
+    "n_schools": "for break points: the trust's schools at that moment",
+    "pupils": "for break points: the trust's pupils at that moment",
+    "spread_km": "for break points: mean distance of its schools from its base (km)",
+    "share_weak": "for break points: share of its schools graded below good",
+    "anticipated": "for shifts: 1 if made before the break point was crossed",
+    "shift": "for shifts: the change of approach made",
+    "effective_year": "for shifts: the year the shift takes effect (after its lag)",
+    "cost_gbp": "for shifts: one-off cost paid from reserves (GBP)",
 }
 
 COLUMN_DICTIONARY = {
@@ -118,6 +131,12 @@ COLUMN_DICTIONARY = {
     "schools": SCHOOL_COLUMNS_DOC,
     "events": EVENT_COLUMNS,
 }
+
+
+def column_dictionary(model: MATModel) -> dict[str, dict[str, str]]:
+    """Every output column's meaning, including the columns mechanisms add to ``trusts``."""
+    extra = {name: doc for name, (doc, _fn) in model.trust_reporters.items()}
+    return {**COLUMN_DICTIONARY, "trusts": {**TRUST_COLUMNS, **extra}}
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -133,7 +152,6 @@ class Recorder:
         self.model_rows: list[dict[str, float]] = []
         self.trust_chunks: list[dict[str, np.ndarray]] = []
         self.school_chunks: list[dict[str, np.ndarray]] = []
-        self.extra_trust_columns: dict[str, str] = {}
 
     def collect(self) -> None:
         trust_ids, kinds = self._trust_status()
@@ -247,7 +265,6 @@ class Recorder:
             "base_y_km": base[ids, 1] if n else np.empty(0),
             "improvement_leads": staff(IMPROVEMENT_LEAD)[ids],
             "has_ceo": (staff(CEO) > 0)[ids].astype(np.int8),
-            "ceo_hands_on": np.array([m.trusts[i].ceo_hands_on for i in ids], dtype=np.int8),
             "sles": staff(SLE)[ids],
             "head_vacancies": total((s.head < 0).astype(float))[ids].astype(np.int32),
             "central_income_gbp": np.array([m.trusts[i].central_income_gbp for i in ids]),
@@ -259,7 +276,7 @@ class Recorder:
             "autonomy": np.array([m.trusts[i].autonomy for i in ids]),
             "failing_years": np.array([m.trusts[i].failing_years for i in ids], dtype=np.int32),
         }
-        for name, fn in getattr(m, "trust_reporters", {}).items():
+        for name, (_doc, fn) in m.trust_reporters.items():
             chunk[name] = np.asarray(fn(m))[ids]
         return chunk
 

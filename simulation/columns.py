@@ -26,6 +26,26 @@ class ColumnStore:
         self._data = {
             name: np.full(self._capacity, fill, dtype=dtype) for name, (dtype, fill) in spec.items()
         }
+        self._refresh_views()
+
+    def _refresh_views(self) -> None:
+        """Keep a view of the rows in use per column in the instance dict.
+
+        Reading ``store.quality`` then is a plain attribute lookup rather than a call to
+        :meth:`__getattr__`; the views are rebuilt whenever rows are added.
+        """
+        n = self._n
+        for name, column in self._data.items():
+            if not hasattr(type(self), name):  # never shadow a method or property
+                self.__dict__[name] = column[:n]
+
+    def __getstate__(self) -> dict[str, object]:
+        # the views are rebuilt on unpickling/copying, so they stay views of ``_data``
+        return {k: v for k, v in self.__dict__.items() if k.startswith("_")}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._refresh_views()
 
     def __len__(self) -> int:
         return self._n
@@ -67,4 +87,5 @@ class ColumnStore:
         self._n = needed
         for name, (_dtype, fill) in self._spec.items():
             self._data[name][rows] = values.get(name, fill)
+        self._refresh_views()
         return rows

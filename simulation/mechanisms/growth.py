@@ -22,7 +22,8 @@ from scipy.spatial import cKDTree
 
 from ..central_team import CentralTeam
 from ..leader import CEO, IMPROVEMENT_LEAD
-from ..school import GOOD, NO_TRUST, PRIMARY, REQUIRES_IMPROVEMENT, SECONDARY
+from ..parameters import GrowthStrategy
+from ..school import GOOD, NO_TRUST, PRIMARY, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
     from ..model import MATModel
@@ -31,9 +32,26 @@ NEAREST_TRUSTS = 24  # sponsor candidates examined per school (bounds the work p
 NEAREST_SCHOOLS = 12  # maintained schools examined per approaching trust
 
 
+# codes of the growth-strategy options, so acceptance can be checked for many trusts at once
+ANY_PHASE, PRIMARY_ONLY, SECONDARY_ONLY = 0, 1, 2
+ACCEPT_ANY, ACCEPT_GOOD_ONLY, ACCEPT_GOLDEN_RULE = 0, 1, 2
+_PHASE_RULES = {"any": ANY_PHASE, "primary": PRIMARY_ONLY, "secondary": SECONDARY_ONLY}
+_ACCEPT_RULES = {
+    "any": ACCEPT_ANY,
+    "good_only": ACCEPT_GOOD_ONLY,
+    "golden_rule": ACCEPT_GOLDEN_RULE,
+}
+_PER_TRUST = ("good", "weak", "size", "quality")
+_STRATEGY = ("has_growth", "max_schools", "radius_km", "phase_rule", "accept_rule", "golden_ratio")
+
+
 @dataclass
 class GrowthState:
-    """Per-trust counts kept current while schools move during the growth step."""
+    """Per-trust counts kept current while schools move during the growth step.
+
+    Arrays are indexed by trust id. The growth strategies are read once per step into the
+    ``_STRATEGY`` arrays (a trust's strategy does not change while schools move).
+    """
 
     good: np.ndarray
     weak: np.ndarray
@@ -41,6 +59,28 @@ class GrowthState:
     quality: np.ndarray
     trust_ids: np.ndarray  # trusts that may take schools this year
     tree: cKDTree | None
+    has_growth: np.ndarray  # bool: the trust has a growth strategy
+    max_schools: np.ndarray
+    radius_km: np.ndarray
+    phase_rule: np.ndarray  # _PHASE_RULES code
+    accept_rule: np.ndarray  # _ACCEPT_RULES code
+    golden_ratio: np.ndarray
+
+    def add_trust(self) -> None:
+        """Room for a trust founded during the step (a single academy: no strategy)."""
+        for name in _PER_TRUST + _STRATEGY:
+            array = getattr(self, name)
+            setattr(self, name, np.append(array, np.zeros(1, dtype=array.dtype)))
+
+
+def _strategy_codes(g: GrowthStrategy | None) -> tuple[int, int, float, int, int, float]:
+    """A trust's growth strategy as the values of the ``_STRATEGY`` arrays."""
+    if g is None:
+        return (0, 0, 0.0, 0, 0, 0.0)
+    # any other value (e.g. phase preference 'mixed') restricts nothing, as it did before
+    phase = _PHASE_RULES.get(g.phase_preference, ANY_PHASE)
+    rule = _ACCEPT_RULES.get(g.accept, ACCEPT_ANY)
+    return (1, g.max_schools, g.radius_km, phase, rule, g.golden_rule_ratio)
 
 
 def growth_state(model: MATModel) -> GrowthState:
@@ -52,8 +92,12 @@ def growth_state(model: MATModel) -> GrowthState:
     weak = member & (s.grade >= REQUIRES_IMPROVEMENT)
     size = np.bincount(t[member], minlength=n).astype(float)
     qsum = np.bincount(t[member], weights=s.quality[member], minlength=n)
-    ids = np.array([tm.trust_id for tm in model.trusts if tm.seeks_growth], dtype=np.int64)
-    bases = np.array([model.trusts[i].base_xy_km for i in ids]).reshape(-1, 2)
+    growing = [tm for tm in model.trusts if tm.seeks_growth]
+    ids = np.array([tm.trust_id for tm in growing], dtype=np.int64)
+    bases = np.concatenate([tm.base_xy_km for tm in growing]) if growing else np.empty(0)
+    bases = bases.astype(float).reshape(-1, 2)
+    rows = [_strategy_codes(tm.growth) for tm in model.trusts]
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(_STRATEGY)
     return GrowthState(
         good=np.bincount(t[graded_good], minlength=n).astype(float),
         weak=np.bincount(t[weak], minlength=n).astype(float),
@@ -61,28 +105,80 @@ def growth_state(model: MATModel) -> GrowthState:
         quality=np.divide(qsum, size, out=np.zeros(n), where=size > 0),
         trust_ids=ids,
         tree=cKDTree(bases) if len(ids) else None,
+        has_growth=np.array(cols[0], dtype=bool),
+        max_schools=np.array(cols[1], dtype=float),
+        radius_km=np.array(cols[2], dtype=float),
+        phase_rule=np.array(cols[3], dtype=np.int8),
+        accept_rule=np.array(cols[4], dtype=np.int8),
+        golden_ratio=np.array(cols[5], dtype=float),
     )
 
 
 def accepts(team: CentralTeam, model: MATModel, row: int, state: GrowthState, dist: float) -> bool:
-    """Whether ``team``'s growth strategy takes school ``row`` now."""
-    g = team.growth
-    if g is None or not team.is_open or state.size[team.trust_id] >= g.max_schools:
+    """Whether ``team``'s growth strategy takes school ``row`` now, at ``dist`` km.
+
+    It must be open with a growth strategy and below its maximum size; the school must be
+    within its radius and of a phase it wants; and its rule must allow the school: ``any``;
+    ``good_only`` (no weak school); ``golden_rule`` (a weak school only while the trust keeps
+    ``golden_rule_ratio`` good-or-better schools per weak one after it joins).
+    :func:`accepting` is the same rule for many trusts at once: change both together.
+    """
+    i = team.trust_id
+    if not (team.is_open and state.has_growth[i]) or state.size[i] >= state.max_schools[i]:
         return False
-    if dist > g.radius_km:
+    if dist > state.radius_km[i]:
         return False
-    phase = model.schools_data.phase[row]
-    if g.phase_preference == "primary" and phase != PRIMARY:
+    s = model.schools_data
+    primary = s.phase[row] == PRIMARY
+    phase_rule = state.phase_rule[i]
+    if (phase_rule == PRIMARY_ONLY and not primary) or (phase_rule == SECONDARY_ONLY and primary):
         return False
-    if g.phase_preference == "secondary" and phase == PRIMARY:
-        return False
-    weak = model.schools_data.grade[row] >= REQUIRES_IMPROVEMENT
-    if g.accept == "good_only":
-        return not weak
-    if g.accept == "golden_rule" and weak:
-        i = team.trust_id
-        return state.good[i] >= g.golden_rule_ratio * (state.weak[i] + 1)
+    if s.grade[row] >= REQUIRES_IMPROVEMENT:  # a weak school
+        rule = state.accept_rule[i]
+        if rule == ACCEPT_GOOD_ONLY:
+            return False
+        if rule == ACCEPT_GOLDEN_RULE:
+            return bool(state.good[i] >= state.golden_ratio[i] * (state.weak[i] + 1))
     return True
+
+
+def accepting(
+    model: MATModel, trusts: np.ndarray, row: int, state: GrowthState, dist: np.ndarray
+) -> np.ndarray:
+    """:func:`accepts` for many trusts (ids) at once: which would take school ``row`` now."""
+    s = model.schools_data
+    teams = model.trusts
+    ok = np.array([teams[i].is_open for i in trusts.tolist()], dtype=bool)
+    ok &= state.has_growth[trusts]
+    ok &= state.size[trusts] < state.max_schools[trusts]
+    ok &= dist <= state.radius_km[trusts]
+    phase_rule = state.phase_rule[trusts]
+    ok &= phase_rule != (SECONDARY_ONLY if s.phase[row] == PRIMARY else PRIMARY_ONLY)
+    if s.grade[row] >= REQUIRES_IMPROVEMENT:  # a weak school
+        rule = state.accept_rule[trusts]
+        ok &= rule != ACCEPT_GOOD_ONLY
+        keeps_ratio = state.good[trusts] >= state.golden_ratio[trusts] * (state.weak[trusts] + 1)
+        ok &= (rule != ACCEPT_GOLDEN_RULE) | keeps_ratio
+    return ok
+
+
+def nearest_growing_trusts(
+    model: MATModel, rows: np.ndarray, state: GrowthState, radius_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and tree positions of the growing trusts nearest each school in ``rows``.
+
+    One row per school, ``NEAREST_TRUSTS`` columns, nearest first; positions past the end of
+    ``state.trust_ids`` (with infinite distance) mark 'no more trusts within ``radius_km``'.
+    """
+    s = model.schools_data
+    rows = np.atleast_1d(rows)
+    if state.tree is None or rows.size == 0:
+        empty = np.empty((rows.size, 0))
+        return empty, empty.astype(np.int64)
+    k = min(NEAREST_TRUSTS, len(state.trust_ids))
+    xy = np.column_stack([s.x_km[rows], s.y_km[rows]])
+    dist, idx = state.tree.query(xy, k=k, distance_upper_bound=radius_km)
+    return dist.reshape(rows.size, k), idx.reshape(rows.size, k)
 
 
 def find_trust(
@@ -93,48 +189,56 @@ def find_trust(
     *,
     exclude: int = NO_TRUST,
     need_appetite: bool = True,
+    nearest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> int:
-    """The best trust to take school ``row``: accepting, nearby, and with the best schools."""
+    """The best trust to take school ``row``: accepting, nearby, and with the best schools.
+
+    ``nearest`` is the school's row of :func:`nearest_growing_trusts` when the caller has
+    queried many schools at once.
+    """
     if state.tree is None:
         return NO_TRUST
-    s = model.schools_data
-    k = min(NEAREST_TRUSTS, len(state.trust_ids))
-    dist, idx = state.tree.query([s.x_km[row], s.y_km[row]], k=k, distance_upper_bound=radius_km)
-    best, best_score = NO_TRUST, -np.inf
-    for d, j in zip(np.atleast_1d(dist), np.atleast_1d(idx), strict=True):
-        if j >= len(state.trust_ids):
-            break
-        team = model.trusts[state.trust_ids[j]]
-        if team.trust_id == exclude or (need_appetite and team.appetite < 1):
-            continue
-        if not accepts(team, model, row, state, d):
-            continue
-        score = state.quality[team.trust_id] - 0.5 * d / max(radius_km, 1e-9)
-        if score > best_score:
-            best, best_score = team.trust_id, score
-    return best
+    if nearest is None:
+        dist, idx = nearest_growing_trusts(model, np.array([row]), state, radius_km)
+        dist, idx = dist[0], idx[0]
+    else:
+        dist, idx = nearest
+    found = idx < len(state.trust_ids)
+    if not found.any():
+        return NO_TRUST
+    dist = dist[found]
+    trusts = state.trust_ids[idx[found]]
+    ok = accepting(model, trusts, row, state, dist) & (trusts != exclude)
+    if need_appetite:
+        teams = model.trusts
+        ok &= np.array([teams[i].appetite >= 1 for i in trusts.tolist()], dtype=bool)
+    if not ok.any():
+        return NO_TRUST
+    score = state.quality[trusts] - 0.5 * dist / max(radius_km, 1e-9)
+    return int(trusts[np.argmax(np.where(ok, score, -np.inf))])  # ties: the nearer trust
 
 
 def join(model: MATModel, rows: np.ndarray, trust_id: int, kind: str, state: GrowthState) -> None:
     s = model.schools_data
     rows = np.atleast_1d(rows)
-    for old in s.trust[rows]:
-        if old != NO_TRUST:
-            state.size[old] -= 1
+    old = s.trust[rows]
+    old = old[old != NO_TRUST]
+    if old.size:
+        np.subtract.at(state.size, old, 1)
     model.move_schools(rows, trust_id, kind)
     if trust_id == NO_TRUST:
         return
+    grade = s.grade[rows]
     state.size[trust_id] += len(rows)
-    state.good[trust_id] += np.sum((s.grade[rows] >= 0) & (s.grade[rows] <= GOOD))
-    state.weak[trust_id] += np.sum(s.grade[rows] >= REQUIRES_IMPROVEMENT)
+    state.good[trust_id] += np.count_nonzero((grade >= 0) & (grade <= GOOD))
+    state.weak[trust_id] += np.count_nonzero(grade >= REQUIRES_IMPROVEMENT)
     model.trusts[trust_id].appetite -= len(rows)
 
 
 def stand_alone(model: MATModel, row: int, kind: str, state: GrowthState) -> int:
     """The school forms its own single-academy trust."""
     team = model.create_trust(f"SAT {len(model.trusts) + 1}", row, growth=None)
-    for name in ("good", "weak", "size", "quality"):
-        setattr(state, name, np.append(getattr(state, name), 0.0))
+    state.add_trust()
     join(model, np.array([row]), team.trust_id, kind, state)
     return team.trust_id
 
@@ -147,14 +251,23 @@ def broker(model: MATModel, state: GrowthState, rng: np.random.Generator) -> Non
         (s.trust != NO_TRUST) & (s.inadequate_in_trust >= pol.rebroker_after_inadequate)
     )
     for rows, kind in ((waiting, "broker"), (failed, "rebroker")):
-        for row in rng.permutation(rows).tolist():
+        order = rng.permutation(rows)
+        dist, idx = nearest_growing_trusts(model, order, state, pol.brokering_radius_km)
+        for n, row in enumerate(order.tolist()):
             current = int(s.trust[row])
-            sponsor = find_trust(model, row, state, pol.brokering_radius_km, exclude=current)
+            sponsor = find_trust(
+                model,
+                row,
+                state,
+                pol.brokering_radius_km,
+                exclude=current,
+                nearest=(dist[n], idx[n]),
+            )
             if sponsor == NO_TRUST:
                 model.events.add("broker_unmatched", model.year, school_id=row, trust_id=current)
                 continue
             join(model, np.array([row]), sponsor, kind, state)
-            model.trusts[sponsor].reserves_gbp += pol.growth_grant_gbp
+            model.trusts[sponsor].grants_due_gbp += pol.growth_grant_gbp
 
 
 def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
@@ -162,9 +275,13 @@ def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> No
     s, pol = model.schools_data, model.params.policy
     pool = np.flatnonzero((s.trust == NO_TRUST) & (s.grade >= 0) & (s.grade <= GOOD))
     converting = pool[rng.random(len(pool)) < pol.voluntary_conversion_per_year]
-    for row in rng.permutation(converting).tolist():
+    order = rng.permutation(converting)
+    dist, idx = nearest_growing_trusts(model, order, state, pol.brokering_radius_km)
+    for n, row in enumerate(order.tolist()):
         if rng.random() >= pol.convert_standalone_share:
-            sponsor = find_trust(model, row, state, pol.brokering_radius_km)
+            sponsor = find_trust(
+                model, row, state, pol.brokering_radius_km, nearest=(dist[n], idx[n])
+            )
             if sponsor != NO_TRUST:
                 join(model, np.array([row]), sponsor, "join", state)
                 continue
@@ -183,13 +300,14 @@ def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> N
     k = min(NEAREST_SCHOOLS, len(pool))
     dist, idx = tree.query(bases, k=k)
     dist, idx = dist.reshape(len(seekers), k), idx.reshape(len(seekers), k)
+    trust = s.trust
     for j in rng.permutation(len(seekers)).tolist():
         team = model.trusts[seekers[j]]
-        for d, i in zip(dist[j], idx[j], strict=True):
+        for d, i in zip(dist[j].tolist(), idx[j].tolist(), strict=True):
             if team.appetite < 1:
                 break
             row = int(pool[i])
-            if s.trust[row] != NO_TRUST or not accepts(team, model, row, state, d):
+            if trust[row] != NO_TRUST or not accepts(team, model, row, state, d):
                 continue
             if rng.random() < pol.approach_success_probability:
                 join(model, np.array([row]), team.trust_id, "join", state)
@@ -219,9 +337,17 @@ def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Gen
             continue
         members = np.flatnonzero(s.trust == i)
         close_trust(model, team, state, "trust_closed")
-        for row in rng.permutation(members).tolist():
+        order = rng.permutation(members)
+        dist, idx = nearest_growing_trusts(model, order, state, pol.brokering_radius_km)
+        for n, row in enumerate(order.tolist()):
             sponsor = find_trust(
-                model, row, state, pol.brokering_radius_km, exclude=i, need_appetite=False
+                model,
+                row,
+                state,
+                pol.brokering_radius_km,
+                exclude=i,
+                need_appetite=False,
+                nearest=(dist[n], idx[n]),
             )
             if sponsor != NO_TRUST:
                 join(model, np.array([row]), sponsor, "rebroker", state)
@@ -255,6 +381,9 @@ def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:
     member = np.flatnonzero(s.trust != NO_TRUST)
     a_school_of = np.full(len(model.trusts), -1)
     a_school_of[s.trust[member]] = member
+    grown: list[int] = []
+    schools: list[int] = []
+    skills: list[np.ndarray] = []
     for team in model.trusts:
         if not team.is_open or team.growth is not None or sizes[team.trust_id] != 1:
             continue
@@ -262,10 +391,13 @@ def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:
         if s.grade[row] > GOOD or rng.random() >= pol.single_academy_grows_per_year:
             continue
         team.growth = model.params.growth
-        model.appoint_leaders(
-            CEO, model.draw_skill(1, rng, 0.1), np.array([-1]), np.array([team.trust_id])
-        )
-        model.events.add("becomes_mat", model.year, trust_id=team.trust_id, school_id=row)
+        grown.append(team.trust_id)
+        schools.append(row)
+        skills.append(model.draw_skill(1, rng, 0.1))
+    if grown:
+        trusts = np.array(grown)
+        model.appoint_leaders(CEO, np.concatenate(skills), np.full(len(grown), -1), trusts)
+        model.events.add("becomes_mat", model.year, trust_id=trusts, school_id=np.array(schools))
 
 
 def grow_trusts(model: MATModel) -> None:

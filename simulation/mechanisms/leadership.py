@@ -33,7 +33,9 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
     rows = np.flatnonzero(L.active)
     role = L.role[rows]
     p_leave = np.where(
-        (role == HEAD) | (role == EXECUTIVE_HEAD), lp.head_turnover_per_year, lp.executive_turnover_per_year
+        (role == HEAD) | (role == EXECUTIVE_HEAD),
+        lp.head_turnover_per_year,
+        lp.executive_turnover_per_year,
     )
     school = L.school[rows]
     weak = (role == HEAD) & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
@@ -100,13 +102,19 @@ def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
     L = model.leaders_data
     has_ceo = np.zeros(len(model.trusts), dtype=bool)
     has_ceo[L.trust[L.active & (L.role == CEO)]] = True
+    hired: list[int] = []
+    skills: list[np.ndarray] = []
     for team in model.trusts:
         i = team.trust_id
         if has_ceo[i] or not team.is_open or team.growth is None:
             continue
         if rng.random() < model.params.leaders.external_fill_probability:
-            model.appoint_leaders(CEO, model.draw_skill(1, rng, 0.1), np.array([-1]), np.array([i]))
-            model.events.add("ceo_appointed", model.year, trust_id=i)
+            hired.append(i)
+            skills.append(model.draw_skill(1, rng, 0.1))
+    if hired:
+        trusts = np.array(hired)
+        model.appoint_leaders(CEO, np.concatenate(skills), np.full(len(hired), -1), trusts)
+        model.events.add("ceo_appointed", model.year, trust_id=trusts)
 
 
 def grow_talent(model: MATModel, rng: np.random.Generator) -> None:
@@ -129,4 +137,3 @@ def develop_leaders(model: MATModel) -> None:
     fill_headships(model, rng)
     replace_ceos(model, rng)
     grow_talent(model, rng)
-

@@ -58,10 +58,12 @@ def fund_central_teams(model: MATModel) -> None:
             + ct.board_cost_gbp
             + getattr(team, "shift_costs_gbp", 0.0)
         )
-        team.central_income_gbp = float(income[i])
+        team.central_income_gbp = float(income[i] + team.grants_due_gbp)
+        team.grants_due_gbp = 0.0
         team.central_spend_gbp = float(cost)
         team.reserves_gbp = min(
-            team.reserves_gbp + income[i] - cost, ct.reserve_cap_years * income[i]
+            team.reserves_gbp + team.central_income_gbp - cost,
+            ct.reserve_cap_years * team.central_income_gbp,
         )
 
 
@@ -73,23 +75,37 @@ def staff_central_teams(model: MATModel) -> None:
     sizes = model.trust_sizes()
     leads, _ = central_staff(model, IMPROVEMENT_LEAD)
     L = model.leaders_data
-    for team in model.trusts:
-        i = team.trust_id
-        if not team.is_open or (team.growth is None and sizes[i] <= 1):
-            continue
-        plan = int(np.ceil(sizes[i] / ct.schools_per_improvement_lead * team.staffing_factor))
-        have = int(leads[i])
-        if team.reserves_gbp < 0 and have > 0:
-            rows = np.flatnonzero(L.active & (L.role == IMPROVEMENT_LEAD) & (L.trust == i))
-            model.retire_leaders(rows[-1:])
-            team.reserves_gbp += ct.improvement_lead_cost_gbp
-            model.events.add("lead_cut", model.year, trust_id=i)
-        elif have < plan and team.reserves_gbp > ct.improvement_lead_cost_gbp:
-            if rng.random() < lp.external_fill_probability:
-                model.appoint_leaders(
-                    IMPROVEMENT_LEAD, model.draw_skill(1, rng, 0.05), np.array([-1]), np.array([i])
-                )
-                model.events.add("lead_hired", model.year, trust_id=i)
+    teams = model.trusts
+    if not teams:
+        return
+    is_open = np.array([t.is_open for t in teams], dtype=bool)
+    has_growth = np.array([t.growth is not None for t in teams], dtype=bool)
+    staffing = np.array([t.staffing_factor for t in teams], dtype=float)
+    reserves = np.array([t.reserves_gbp for t in teams], dtype=float)
+    staffed = is_open & (has_growth | (sizes > 1))  # a single academy's head is its leader
+    plan = np.ceil(sizes / ct.schools_per_improvement_lead * staffing)
+    have = leads.astype(int)
+    cuts = staffed & (reserves < 0) & (have > 0)
+    short = staffed & ~cuts & (have < plan) & (reserves > ct.improvement_lead_cost_gbp)
+    cut = np.flatnonzero(cuts).tolist()
+    hired: list[int] = []
+    skills: list[np.ndarray] = []
+    for i in np.flatnonzero(short).tolist():  # in trust order: one draw each, as recruited
+        if rng.random() < lp.external_fill_probability:
+            hired.append(i)
+            skills.append(model.draw_skill(1, rng, 0.05))
+    if cut:
+        # each cutting trust loses its most recently appointed lead; saves its cost from next year
+        rows = np.flatnonzero(L.active & (L.role == IMPROVEMENT_LEAD) & np.isin(L.trust, cut))
+        last = np.unique(L.trust[rows][::-1], return_index=True)[1]
+        model.retire_leaders(np.sort(rows[::-1][last]))
+        model.events.add("lead_cut", model.year, trust_id=np.array(cut))
+    if hired:
+        trusts = np.array(hired)
+        model.appoint_leaders(
+            IMPROVEMENT_LEAD, np.concatenate(skills), np.full(len(hired), -1), trusts
+        )
+        model.events.add("lead_hired", model.year, trust_id=trusts)
 
 
 def allocate_support(model: MATModel) -> None:
@@ -119,7 +135,9 @@ def allocate_support(model: MATModel) -> None:
     t_sorted, w_sorted = t[order], weight[order]
     cum = np.cumsum(w_sorted)
     group_start = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]
-    offset = np.repeat(cum[group_start] - w_sorted[group_start], np.diff(np.r_[group_start, len(t)]))
+    offset = np.repeat(
+        cum[group_start] - w_sorted[group_start], np.diff(np.r_[group_start, len(t)])
+    )
     used_before = cum - w_sorted - offset
     coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
     rows = member[order]
@@ -139,7 +157,9 @@ def allocate_peer_support(model: MATModel) -> None:
     src, nbr, dist = model.peer_pairs  # src receives from nbr
     t = s.trust
     strong = s.grade <= GOOD
-    strong &= (s.grade == OUTSTANDING) | (s.perceived_quality > p.inspection.outstanding_above - 0.5)
+    strong &= (s.grade == OUTSTANDING) | (
+        s.perceived_quality > p.inspection.outstanding_above - 0.5
+    )
     needy = (s.grade >= REQUIRES_IMPROVEMENT) | (
         s.perceived_quality < p.inspection.requires_improvement_below
     )
@@ -149,10 +169,12 @@ def allocate_peer_support(model: MATModel) -> None:
     src, nbr, dist = src[active], nbr[active], dist[active]
     sle_mask = L.active & (L.role == SLE) & (L.school >= 0)
     sles = np.bincount(L.school[sle_mask], minlength=len(s))
-    giving = (p.leaders.strong_school_support_share + sles * p.leaders.sle_support_share)
+    giving = p.leaders.strong_school_support_share + sles * p.leaders.sle_support_share
     giving = giving * s.commitment
     share = np.bincount(nbr, minlength=len(s))  # a giver splits its time between recipients
-    flow = giving[nbr] / np.maximum(share[nbr], 1) * distance_decay(dist, p.quality.support_halving_km)
+    flow = (
+        giving[nbr] / np.maximum(share[nbr], 1) * distance_decay(dist, p.quality.support_halving_km)
+    )
     flow *= np.array([tm.collaboration_factor for tm in model.trusts])[t[src]]
     s.peer_support = np.minimum(1.0, np.bincount(src, weights=flow, minlength=len(s)))
 
