@@ -61,6 +61,7 @@ class CentralTeam(Agent):
         self.commitment_factor = 1.0  # commitment the trust can sustain (communications)
         self.operations_cost_factor = 1.0  # back-office cost multiplier (central operations)
         self.review_capacity = 1.0  # chance a needed shift is actually made this year
+        self.effectiveness = 1.0  # overall: how well the trust's approach works this year (0-1)
         # the operating model's levers (see simulation.operating_model); shifts change them
         self.operating_preset = "aligned"
         self.joining_policy = "reopen_debate"

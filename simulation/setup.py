@@ -8,8 +8,16 @@ import numpy as np
 
 from .leader import CEO, HEAD, IMPROVEMENT_LEAD
 from .mechanisms.inspection import grade_from_score, inspection_interval
-from .parameters import GrowthStrategy
-from .school import GOOD, NO_TRUST, SECONDARY, SPECIAL, School
+from .parameters import GrowthStrategy, NamedTrust, OperatingModel, ReviewParams
+from .school import (
+    GOOD,
+    NO_TRUST,
+    OUTSTANDING,
+    REQUIRES_IMPROVEMENT,
+    SECONDARY,
+    SPECIAL,
+    School,
+)
 from .world import build_geography, neighbour_pairs
 
 if TYPE_CHECKING:
@@ -115,12 +123,19 @@ def _staff_trust(model: MATModel, trust_id: int, leads: int) -> None:
 
 
 def found_trust(
-    model: MATModel, name: str, members: np.ndarray, growth: GrowthStrategy | None, leads: int
+    model: MATModel,
+    name: str,
+    members: np.ndarray,
+    growth: GrowthStrategy | None,
+    leads: int,
+    operating_model: OperatingModel | None = None,
+    review: ReviewParams | None = None,
 ) -> None:
     """Create a trust around ``members`` (the first is its base) with staff and history."""
     s = model.schools_data
     rng = model.streams["setup"]
-    team = model.create_trust(name, int(members[0]), growth)
+    team = model.create_trust(name, int(members[0]), growth, operating_model, review)
+    team.planned_leads = leads
     team.founded_year = -int(rng.integers(1, 12))
     model.move_schools(members, team.trust_id, "join")
     s.joined_year[members] = rng.integers(team.founded_year, 1, len(members))
@@ -129,6 +144,27 @@ def found_trust(
     s.commitment[members] = 0.6
     if growth is not None or len(members) > 1:  # a single academy's head is its leader
         _staff_trust(model, team.trust_id, leads)
+
+
+def _named_members(model: MATModel, named: NamedTrust, base: int, free: np.ndarray) -> np.ndarray:
+    """The base, the nearest weak and outstanding schools the scenario asks for, then the
+    nearest others."""
+    s = model.schools_data
+    free = free.copy()
+    chosen = [np.array([base])]
+    free[base] = False
+    for count, mask in (
+        (named.weak_schools, s.grade >= REQUIRES_IMPROVEMENT),
+        (named.strong_schools, s.grade == OUTSTANDING),
+    ):
+        if count:
+            picked = _nearest_free(model, base, count, free & mask)
+            free[picked] = False
+            chosen.append(picked)
+    rest = named.n_schools - sum(len(c) for c in chosen)
+    if rest > 0:
+        chosen.append(_nearest_free(model, base, rest, free))
+    return np.concatenate(chosen)
 
 
 def form_trusts(model: MATModel) -> None:
@@ -143,9 +179,17 @@ def form_trusts(model: MATModel) -> None:
         if len(in_region) == 0:
             in_region = np.flatnonzero(free)
         base = int(rng.choice(in_region))
-        members = _nearest_free(model, base, named.n_schools, free)
+        members = _named_members(model, named, base, free)
         free[members] = False
-        found_trust(model, named.name, members, named.growth or p.growth, named.improvement_leads)
+        found_trust(
+            model,
+            named.name,
+            members,
+            named.growth or p.growth,
+            named.improvement_leads,
+            named.operating_model,
+            named.review,
+        )
     for i, size in enumerate(mat_sizes(model, p.trusts.n_multi_academy)):
         candidates = np.flatnonzero(free)
         if len(candidates) < size:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..leader import IMPROVEMENT_LEAD
 from .base import BreakPoint, Shift
 from .view import TrustView
 
@@ -28,9 +29,14 @@ def capacity(v: TrustView) -> np.ndarray:
 
 
 def step_back(team, v: TrustView) -> None:
-    if team.ceo_hands_on:
-        team.ceo_hands_on = False
-        team.planned_leads += 1  # someone must do the hands-on improvement work
+    """The CEO hands the schools they improved personally to a new improvement lead."""
+    if not team.ceo_hands_on:
+        return
+    model = v.model
+    team.ceo_hands_on = False
+    team.planned_leads += 1
+    skill = model.draw_skill(1, model.streams["review"], 0.05)
+    model.appoint_leaders(IMPROVEMENT_LEAD, skill, np.array([-1]), np.array([team.trust_id]))
 
 
 BREAK_POINT = BreakPoint(

@@ -12,6 +12,7 @@ The quality equation, per school and year (parameters in ``[quality]``)::
            + head_skill_effect * (head skill - mean skill of heads in post)   [if a head]
            - vacancy_penalty * (1 - trust's vacancy cover)                    [if vacant]
            + (support_effect * support + peer_support_effect * peer) * gap to securely good
+           + trust_model_effect * (trust effectiveness - trust_neutral_effectiveness)  [in a trust]
            + Normal(0, shock_sd)
 
 Calibration note (``benchmarks/calibrate.py``): a school's potential is set so that the
@@ -29,21 +30,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..operating_model import school_autonomy
 from ..school import NO_TRUST, OUTSTANDING
 from .intelligence import trust_attribute
 
 if TYPE_CHECKING:
     from ..model import MATModel
-
-
-def school_autonomy(model: MATModel) -> np.ndarray:
-    """How free each school is to follow its own approach (maintained schools: fully)."""
-    s = model.schools_data
-    autonomy = np.ones(len(s))
-    member = s.trust != NO_TRUST
-    if member.any():
-        autonomy[member] = trust_attribute(model, "autonomy")[s.trust[member]]
-    return autonomy
 
 
 def typical_head_skill(model: MATModel) -> float:
@@ -53,6 +45,23 @@ def typical_head_skill(model: MATModel) -> float:
     if heads.size == 0:
         return model.params.leaders.skill_mean
     return float(model.leaders_data.skill[heads].mean())
+
+
+def trust_model_push(model: MATModel) -> np.ndarray:
+    """The trust's school-improvement model acting on all its schools (seed 001: coherence).
+
+    A trust whose approach works (effectiveness near 1: no break point past capacity) lifts its
+    schools; one whose approach is overwhelmed holds them back. ``trust_neutral_effectiveness``
+    is where a trust does neither, so academisation alone does not move the system.
+    """
+    s = model.schools_data
+    q = model.params.quality
+    push = np.zeros(len(s))
+    member = s.trust != NO_TRUST
+    if member.any():
+        effectiveness = trust_attribute(model, "effectiveness", 1.0)[s.trust[member]]
+        push[member] = q.trust_model_effect * (effectiveness - q.trust_neutral_effectiveness)
+    return push
 
 
 def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
@@ -74,6 +83,7 @@ def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
         + q.head_skill_effect * (head_skill - typical) * has_head
         - vacancy
         + lift * gap
+        + trust_model_push(model)
         + rng.normal(0.0, q.shock_sd_per_year, len(s))
     )
     s.quality = np.clip(s.quality + change, q.quality_floor, q.quality_ceiling)

@@ -90,9 +90,11 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     channels = channel_values(eff)
     extra_costs = recurring_shift_costs(model, view)
     business = model.params.central_team.business_cost_per_pupil_gbp * view.pupils
+    neutral = model.params.quality.trust_neutral_effectiveness
     for team in model.trusts:
         i = team.trust_id
         if not _governed(team, view.n_schools[i]):
+            team.effectiveness = neutral  # a lone academy has no trust model to push it
             continue
         team.oversight_capacity_factor = channels["oversight"][i]
         team.monitoring_noise = 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"][i])
@@ -102,6 +104,11 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
         team.innovation_factor = channels["innovation"][i]
         team.operations_cost_factor = 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"][i])
         team.review_capacity = channels["review"][i]
+        team.effectiveness = (
+            channels["support"][i]
+            * channels["oversight"][i]
+            * np.sqrt(channels["peer"][i] * channels["commitment"][i] * channels["intelligence"][i])
+        )
         team.shift_costs_gbp = extra_costs[i] + (team.operations_cost_factor - 1.0) * business[i]
     log_crossings(model, view, ratios)
     model.break_point_ratios = ratios

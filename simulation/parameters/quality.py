@@ -125,6 +125,22 @@ class QualityParams(Section):
         lo=1,
         hi=200,
     )
+    trust_model_effect: float = param(
+        0.15,
+        "quality units per year per unit of trust effectiveness",
+        "assumption: seeds 000/001 - a coherent trust improves all its schools, one past its "
+        "break points holds them back",
+        lo=0,
+        hi=2,
+    )
+    trust_neutral_effectiveness: float = param(
+        0.8,
+        "effectiveness (0-1)",
+        "calibrated: trusts at this effectiveness neither lift nor hold back their schools, so "
+        "the baseline's academy growth does not move the grade mix",
+        lo=0,
+        hi=1,
+    )
     innovation_per_year: float = param(
         0.04,
         "quality units of ceiling per year at full autonomy",
