@@ -52,7 +52,6 @@ class CentralTeam(Agent):
         self.failing_years = 0
         self.appetite = 0.0  # schools it will still take this year
         # multipliers the break-point mechanisms act through (1.0 = the approach works)
-        self.staffing_factor = 1.0  # improvement leads hired relative to the staffing plan
         self.oversight_capacity_factor = 1.0  # improvement capacity that turns into oversight
         self.support_effectiveness = 1.0  # how well support lands in a school
         self.collaboration_factor = 1.0  # how well strong schools' help crosses the trust
@@ -77,7 +76,7 @@ class CentralTeam(Agent):
         self.pending_shifts: list[tuple[str, int]] = []  # (break point, year it takes effect)
         self.last_ratio: dict[str, float] = {}
         self.crossed: set[str] = set()  # break points currently past capacity
-        self.quality_history: list[float] = []
+        self.outcome_history: list[float] = []  # share good or better, year by year
         self.planned_leads = 0  # improvement leads the trust's staffing plan provides for
         self.paused_until = -1  # growth paused until this year (golden-rule shift)
         self.sle_boost_until = -1
@@ -99,6 +98,14 @@ class CentralTeam(Agent):
     @property
     def n_schools(self) -> int:
         return int(self.model.trust_sizes()[self.trust_id])
+
+    @property
+    def growth_centre_km(self) -> np.ndarray:
+        """Where the trust looks for schools: its base, or the centre of a target region."""
+        g = self.growth
+        if g is not None and g.target_region >= 0:
+            return self.model.geography.region_centre_km(g.target_region)
+        return self.base_xy_km
 
     @property
     def seeks_growth(self) -> bool:

@@ -58,6 +58,8 @@ TRUST_COLUMNS = {
     "n_schools": "schools in the trust",
     "pupils": "pupils in the trust's schools",
     "mean_quality": "pupil-weighted mean latent quality of its schools",
+    "value_added": "pupil-weighted mean of its schools' quality above their own potential: what "
+    "the trust, heads and support add, free of which schools happened to join",
     "share_good_or_better": "share of its inspected schools graded good or outstanding",
     "share_weak": "share of its schools graded requires improvement or inadequate",
     "spread_km": "mean distance of its schools from the trust's base (km)",
@@ -106,8 +108,8 @@ EVENT_COLUMNS = {
     "trust_id": "trust concerned (the receiving trust for moves), -1 if none",
     "school_id": "school concerned, -1 if none",
     "other_trust_id": "for moves: the trust the school left (-1 if maintained)",
-    "grade_before": "for inspections: previous grade code (0 outstanding .. 3 inadequate, -1 none); "
-    "for moves: grade on joining",
+    "grade_before": "for inspections: previous grade code (0 outstanding .. 3 inadequate, "
+    "-1 none); for moves: grade on joining",
     "grade_after": "for inspections: new grade code",
     "internal": "for head appointments: 1 if promoted from the trust's own SLEs",
     "break_point": "for crossing/recovery/shift: which break point (see the README's table)",
@@ -175,7 +177,7 @@ class Recorder:
 
     def _model_row(self, kinds: np.ndarray) -> dict[str, float]:
         m = self.model
-        s, L = m.schools_data, m.leaders_data
+        s, leaders = m.schools_data, m.leaders_data
         graded = s.grade >= 0
         n_graded = max(1, int(graded.sum()))
         pupils = s.pupils
@@ -203,8 +205,8 @@ class Recorder:
             "share_inadequate": float((s.grade == INADEQUATE).sum() / n_graded),
             "disadvantage_gap": gap,
             "head_vacancies": int((s.head < 0).sum()),
-            "sles": int((L.active & (L.role == SLE)).sum()),
-            "improvement_leads": int((L.active & (L.role == IMPROVEMENT_LEAD)).sum()),
+            "sles": int((leaders.active & (leaders.role == SLE)).sum()),
+            "improvement_leads": int((leaders.active & (leaders.role == IMPROVEMENT_LEAD)).sum()),
             "central_cost_per_pupil_gbp": spend / max(1.0, float(pupils[in_trust].sum())),
             "mean_commitment": float(s.commitment[in_trust].mean()) if in_trust.any() else 0.0,
             "joins": ev.count("join", y) + ev.count("merge", y),
@@ -217,7 +219,7 @@ class Recorder:
 
     def _trust_chunk(self, ids: np.ndarray) -> dict[str, np.ndarray]:
         m = self.model
-        s, L = m.schools_data, m.leaders_data
+        s, leaders = m.schools_data, m.leaders_data
         n = len(m.trusts)
         t = s.trust
         member = t != NO_TRUST
@@ -227,8 +229,8 @@ class Recorder:
             return np.bincount(tm, weights=values[member], minlength=n)
 
         def staff(role: int) -> np.ndarray:
-            mask = L.active & (L.role == role) & (L.trust >= 0)
-            return np.bincount(L.trust[mask], minlength=n)
+            mask = leaders.active & (leaders.role == role) & (leaders.trust >= 0)
+            return np.bincount(leaders.trust[mask], minlength=n)
 
         size = np.bincount(tm, minlength=n).astype(float)
         safe = np.maximum(size, 1)
@@ -248,7 +250,8 @@ class Recorder:
             "name": np.array([m.trusts[i].name for i in ids], dtype=object),
             "kind": np.array(
                 [
-                    "multi_academy" if (m.trusts[i].growth is not None or sizes[i] > 1)
+                    "multi_academy"
+                    if (m.trusts[i].growth is not None or sizes[i] > 1)
                     else "single_academy"
                     for i in ids
                 ],
@@ -257,6 +260,10 @@ class Recorder:
             "n_schools": size[ids].astype(np.int32),
             "pupils": pupils[ids],
             "mean_quality": (total(s.quality * s.pupils) / np.maximum(pupils, 1e-9))[ids],
+            "value_added": (
+                total((s.quality - s.potential - s.ceiling_lift) * s.pupils)
+                / np.maximum(pupils, 1e-9)
+            )[ids],
             "share_good_or_better": (good / np.maximum(graded, 1))[ids],
             "share_weak": (total(s.grade >= REQUIRES_IMPROVEMENT) / safe)[ids],
             "spread_km": (total(dist) / safe)[ids],
@@ -282,9 +289,9 @@ class Recorder:
 
     def _school_chunk(self, kinds: np.ndarray) -> dict[str, np.ndarray]:
         m = self.model
-        s, L = m.schools_data, m.leaders_data
+        s, leaders = m.schools_data, m.leaders_data
         vacant = s.head < 0
-        skill = np.where(vacant, np.nan, L.skill[np.maximum(s.head, 0)])
+        skill = np.where(vacant, np.nan, leaders.skill[np.maximum(s.head, 0)])
         f32 = np.float32
         return {
             "year": np.full(len(s), m.year, dtype=np.int16),

@@ -63,7 +63,10 @@ def school_autonomy(model: MATModel) -> np.ndarray:
     t = s.trust[member]
     base = np.array([team.autonomy for team in teams])[t]
     earned_grade = np.array(
-        [GRADES.index(team.earned_autonomy) if team.earned_autonomy != "off" else -1 for team in teams]
+        [
+            GRADES.index(team.earned_autonomy) if team.earned_autonomy != "off" else -1
+            for team in teams
+        ]
     )[t]
     grade = s.grade[member]
     earned = (earned_grade >= 0) & (grade >= 0) & (grade <= earned_grade)

@@ -91,7 +91,9 @@ def _resolve_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     data = _read_toml(path)
     meta = data.get("scenario", {})
     if not isinstance(meta, Mapping):
-        raise ScenarioError(f"{path}: scenario: must be a table with keys {', '.join(SCENARIO_KEYS)}")
+        raise ScenarioError(
+            f"{path}: scenario: must be a table with keys {', '.join(SCENARIO_KEYS)}"
+        )
     for key in meta:
         if key not in SCENARIO_KEYS:
             raise ScenarioError(

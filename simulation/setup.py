@@ -57,7 +57,7 @@ def place_schools(model: MATModel) -> None:
     s.phase = phase
     mean_roll = np.array(p.world.phase_pupils())[phase]
     sigma = np.sqrt(np.log1p(p.world.pupils_cv**2))
-    s.pupils = np.maximum(10.0, mean_roll * rng.lognormal(-sigma**2 / 2, sigma, n))
+    s.pupils = np.maximum(10.0, mean_roll * rng.lognormal(-(sigma**2) / 2, sigma, n))
     town_level = rng.normal(0.0, p.world.disadvantage_town_sd, len(geo.town_xy_km) + 1)
     town_index = np.where(geo.school_town >= 0, geo.school_town, len(geo.town_xy_km))
     s.disadvantage = np.clip(
@@ -84,7 +84,9 @@ def place_schools(model: MATModel) -> None:
     s.head = heads
     for row in range(n):
         School(model, row)
-    model.peer_pairs = neighbour_pairs(geo.tree, p.quality.peer_neighbours, p.quality.peer_radius_km)
+    model.peer_pairs = neighbour_pairs(
+        geo.tree, p.quality.peer_neighbours, p.quality.peer_radius_km
+    )
 
 
 def mat_sizes(model: MATModel, count: int) -> np.ndarray:

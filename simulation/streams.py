@@ -40,4 +40,6 @@ class RandomStreams:
         try:
             return self._streams[name]
         except KeyError:
-            raise KeyError(f"no random stream {name!r}; streams: {', '.join(STREAM_NAMES)}") from None
+            raise KeyError(
+                f"no random stream {name!r}; streams: {', '.join(STREAM_NAMES)}"
+            ) from None

@@ -66,7 +66,9 @@ def build_geography(p: WorldParams, rng: np.random.Generator) -> Geography:
         0.0, p.town_spread_km, size=(int(in_town.sum()), 2)
     )
     rural_region = rng.integers(0, p.n_regions, size=int(rural.sum()))
-    xy[rural] = origins[rural_region] + rng.uniform(0, p.region_size_km, size=(len(rural_region), 2))
+    xy[rural] = origins[rural_region] + rng.uniform(
+        0, p.region_size_km, size=(len(rural_region), 2)
+    )
     school_region = np.where(in_town, town_region[np.maximum(school_town, 0)], 0)
     school_region[rural] = rural_region
     # keep schools inside their region's square

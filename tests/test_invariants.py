@@ -13,13 +13,15 @@ from simulation.school import NO_TRUST, School
 
 
 def check_invariants(model: MATModel, pupils_before: float) -> None:
-    s, L, p = model.schools_data, model.leaders_data, model.params
+    s, leaders, p = model.schools_data, model.leaders_data, model.params
     n_trusts = len(model.trusts)
     # a school is in at most one trust, and that trust is open
     assert np.all((s.trust == NO_TRUST) | ((s.trust >= 0) & (s.trust < n_trusts)))
     open_ids = {t.trust_id for t in model.trusts if t.is_open}
     assert set(np.unique(s.trust[s.trust >= 0]).tolist()) <= open_ids
-    assert np.array_equal(model.trust_sizes(), np.bincount(s.trust[s.trust >= 0], minlength=n_trusts))
+    assert np.array_equal(
+        model.trust_sizes(), np.bincount(s.trust[s.trust >= 0], minlength=n_trusts)
+    )
     # pupils change only by the documented demographic rate
     expected = pupils_before * (1 + p.world.demographic_change_per_year)
     assert s.pupils.sum() == pytest.approx(expected, rel=1e-9)
@@ -33,14 +35,14 @@ def check_invariants(model: MATModel, pupils_before: float) -> None:
     # every filled headship is held by an active head of that school, in the school's trust
     filled = np.flatnonzero(s.head >= 0)
     heads = s.head[filled]
-    assert np.all(L.active[heads]) and np.all(L.role[heads] == HEAD)
-    assert np.array_equal(L.school[heads], filled)
-    assert np.array_equal(L.trust[heads], s.trust[filled])
+    assert np.all(leaders.active[heads]) and np.all(leaders.role[heads] == HEAD)
+    assert np.array_equal(leaders.school[heads], filled)
+    assert np.array_equal(leaders.trust[heads], s.trust[filled])
     assert len(np.unique(heads)) == len(heads)
     # one Mesa agent per active leader, one per school
     assert len(model.agents_by_type[School]) == len(s)
-    assert len(model.leader_agents) == int(L.active.sum())
-    assert np.all((L.skill >= 0) & (L.skill <= 1))
+    assert len(model.leader_agents) == int(leaders.active.sum())
+    assert np.all((leaders.skill >= 0) & (leaders.skill <= 1))
     # reserves never exceed their cap; closed trusts hold nothing
     cap = p.central_team.reserve_cap_years
     for team in model.trusts:
@@ -69,7 +71,9 @@ def test_a_turbulent_world_keeps_its_invariants_every_year():
         growth=replace(params.growth, target_schools_per_year=3.0, accept="any"),
         leaders=replace(params.leaders, head_turnover_per_year=0.4),
         central_team=replace(
-            params.central_team, failing_years=1, failing_share_weak=0.1,
+            params.central_team,
+            failing_years=1,
+            failing_share_weak=0.1,
             merge_probability_per_year=0.5,
         ),
         policy=replace(params.policy, voluntary_conversion_per_year=0.2),

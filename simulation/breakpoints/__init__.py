@@ -35,5 +35,13 @@ BREAK_POINTS: tuple[BreakPoint, ...] = (
 BY_NAME = {bp.name: bp for bp in BREAK_POINTS}
 NAMES = tuple(BY_NAME)
 
-__all__ = ["BREAK_POINTS", "BY_NAME", "CHANNELS", "DRIVERS", "NAMES", "BreakPoint", "Shift",
-           "effectiveness"]
+__all__ = [
+    "BREAK_POINTS",
+    "BY_NAME",
+    "CHANNELS",
+    "DRIVERS",
+    "NAMES",
+    "BreakPoint",
+    "Shift",
+    "effectiveness",
+]

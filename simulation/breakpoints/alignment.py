@@ -37,9 +37,14 @@ BREAK_POINT = BreakPoint(
     description="schools joining with their own approach outrun the trust's way of aligning them",
     load=load,
     capacity=capacity,
-    shift=Shift("joining_policy", "a deliberate policy and capacity for joiners",
-                deliberate_policy),
+    shift=Shift(
+        "joining_policy", "a deliberate policy and capacity for joiners", deliberate_policy
+    ),
     channels={"support": 0.4},
-    parameters=("operating_model.joining_policy", "break_points.unaligned_below",
-                "break_points.adhoc_alignment_capacity", "break_points.policy_alignment_capacity"),
+    parameters=(
+        "operating_model.joining_policy",
+        "break_points.unaligned_below",
+        "break_points.adhoc_alignment_capacity",
+        "break_points.policy_alignment_capacity",
+    ),
 )

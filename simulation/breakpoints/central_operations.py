@@ -34,9 +34,16 @@ BREAK_POINT = BreakPoint(
     description="one back office cannot serve schools spread far apart",
     load=load,
     capacity=capacity,
-    shift=Shift("regional_hubs", "regionalise operations into hubs", regionalise,
-                lag_years=lambda p: p.regional_lag_years),
+    shift=Shift(
+        "regional_hubs",
+        "regionalise operations into hubs",
+        regionalise,
+        lag_years=lambda p: p.regional_lag_years,
+    ),
     channels={"operations": 1.0, "support": 0.2},
-    parameters=("break_points.operations_radius_km", "operating_model.operations",
-                "break_points.hub_cost_gbp"),
+    parameters=(
+        "break_points.operations_radius_km",
+        "operating_model.operations",
+        "break_points.hub_cost_gbp",
+    ),
 )

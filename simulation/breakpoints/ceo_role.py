@@ -47,6 +47,9 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift("ceo_steps_back", "the CEO lets go: QA, challenge and strategy", step_back),
     channels={"oversight": 0.5, "review": 0.5},
-    parameters=("central_team.ceo_hands_on_schools", "operating_model.ceo_steps_back_at",
-                "break_points.qa_span_factor"),
+    parameters=(
+        "central_team.ceo_hands_on_schools",
+        "operating_model.ceo_steps_back_at",
+        "break_points.qa_span_factor",
+    ),
 )

@@ -1,7 +1,8 @@
 """Collaboration (geography).
 
-Load: mean travel distance between a school and the group it collaborates with — the whole
-trust (its centroid) or, with clusters, its cluster's centre.
+Load: typical travel distance between schools that collaborate — across the whole trust, or
+within each cluster once there are clusters (estimated as sqrt(2) x the RMS distance of the
+schools from the trust's or their cluster's centre).
 Capacity: ``break_points.collaboration_radius_km`` (about 20 minutes apart, Robert Hill).
 Past it, bringing leaders and teachers together costs too much time and peer support fades.
 Shift: cluster-based collaboration groups of ``operating_model.cluster_size`` schools.
@@ -39,6 +40,9 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift("cluster_collaboration", "cluster-based collaboration groups", form_clusters),
     channels={"peer": 0.7, "commitment": 0.2},
-    parameters=("break_points.collaboration_radius_km", "operating_model.clusters",
-                "operating_model.cluster_size"),
+    parameters=(
+        "break_points.collaboration_radius_km",
+        "operating_model.clusters",
+        "operating_model.cluster_size",
+    ),
 )

@@ -33,9 +33,16 @@ BREAK_POINT = BreakPoint(
     description="staff become too many to meet as one group; messages and identity thin out",
     load=load,
     capacity=capacity,
-    shift=Shift("cluster_networks_and_comms", "cluster networks and a communications function",
-                comms_function),
+    shift=Shift(
+        "cluster_networks_and_comms",
+        "cluster networks and a communications function",
+        comms_function,
+    ),
     channels={"commitment": 0.5, "peer": 0.3},
-    parameters=("break_points.pupils_per_staff", "break_points.event_capacity_staff",
-                "break_points.comms_gain_per_shift", "break_points.comms_cost_gbp"),
+    parameters=(
+        "break_points.pupils_per_staff",
+        "break_points.event_capacity_staff",
+        "break_points.comms_gain_per_shift",
+        "break_points.comms_cost_gbp",
+    ),
 )

@@ -38,9 +38,17 @@ BREAK_POINT = BreakPoint(
     description="a common curriculum stops fitting schools in different localities",
     load=load,
     capacity=capacity,
-    shift=Shift("local_curriculum_adaptation", "adapt the common curriculum locally",
-                adapt_locally, lag_years=lambda p: p.regional_lag_years),
+    shift=Shift(
+        "local_curriculum_adaptation",
+        "adapt the common curriculum locally",
+        adapt_locally,
+        lag_years=lambda p: p.regional_lag_years,
+    ),
     channels={"support": 0.3},
-    parameters=("break_points.context_scale_km", "break_points.context_scale_disadvantage",
-                "break_points.curriculum_capacity", "break_points.curriculum_gain_per_shift"),
+    parameters=(
+        "break_points.context_scale_km",
+        "break_points.context_scale_disadvantage",
+        "break_points.curriculum_capacity",
+        "break_points.curriculum_gain_per_shift",
+    ),
 )

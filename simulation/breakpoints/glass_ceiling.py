@@ -34,9 +34,14 @@ BREAK_POINT = BreakPoint(
     description="high-performing schools held to the common model want to break away",
     load=load,
     capacity=capacity,
-    shift=Shift("earned_autonomy", "strong schools earn freedom from the common model",
-                earn_autonomy),
+    shift=Shift(
+        "earned_autonomy", "strong schools earn freedom from the common model", earn_autonomy
+    ),
     channels={"innovation": 1.0, "commitment": 0.3},
-    parameters=("break_points.held_strong_capacity", "operating_model.earned_autonomy",
-                "operating_model.autonomy_level", "quality.innovation_per_year"),
+    parameters=(
+        "break_points.held_strong_capacity",
+        "operating_model.earned_autonomy",
+        "operating_model.autonomy_level",
+        "quality.innovation_per_year",
+    ),
 )

@@ -1,6 +1,7 @@
 """Glass floor (performance; autonomous models).
 
-Load: weak schools left to their own devices, each weighted by its autonomy.
+Load: weak schools left to their own devices, each weighted by how far its autonomy goes past
+the midpoint (an 'align' model's weak schools are not left alone; an autonomous model's are).
 Capacity: ``break_points.left_weak_capacity``. Past it, support offered to weak schools is not
 taken up. Shift: directive intervention under a clear scheme of delegation (weak schools'
 autonomy drops until they improve).
@@ -34,8 +35,9 @@ BREAK_POINT = BreakPoint(
     description="weak schools in an autonomous model are left to their own devices",
     load=load,
     capacity=capacity,
-    shift=Shift("directive_intervention", "a scheme of delegation for directive intervention",
-                direct),
+    shift=Shift(
+        "directive_intervention", "a scheme of delegation for directive intervention", direct
+    ),
     channels={"support": 0.6},
     parameters=("break_points.left_weak_capacity", "operating_model.autonomy_level"),
 )

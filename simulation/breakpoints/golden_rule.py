@@ -35,9 +35,13 @@ BREAK_POINT = BreakPoint(
     description="too few strong schools to support the weak ones",
     load=load,
     capacity=capacity,
-    shift=Shift("pause_and_build_capacity", "pause growth, pump-prime capacity, grow SLEs",
-                pause_and_build),
-    channels={"peer": 0.6, "support": 0.2},
-    parameters=("growth.golden_rule_ratio", "break_points.pause_years",
-                "leaders.sle_growth_per_year"),
+    shift=Shift(
+        "pause_and_build_capacity", "pause growth, pump-prime capacity, grow SLEs", pause_and_build
+    ),
+    channels={"peer": 0.6, "support": 0.5},
+    parameters=(
+        "growth.golden_rule_ratio",
+        "break_points.pause_years",
+        "leaders.sle_growth_per_year",
+    ),
 )

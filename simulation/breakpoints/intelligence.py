@@ -37,9 +37,15 @@ BREAK_POINT = BreakPoint(
     description="schools monitored through one or two people",
     load=load,
     capacity=capacity,
-    shift=Shift("standardised_reporting", "standardised reporting from several sources",
-                standardise_reporting),
+    shift=Shift(
+        "standardised_reporting",
+        "standardised reporting from several sources",
+        standardise_reporting,
+    ),
     channels={"intelligence": 1.0},
-    parameters=("break_points.schools_per_informant", "break_points.reporting_gain_per_shift",
-                "break_points.reporting_cost_per_school_gbp"),
+    parameters=(
+        "break_points.schools_per_informant",
+        "break_points.reporting_gain_per_shift",
+        "break_points.reporting_cost_per_school_gbp",
+    ),
 )

@@ -45,9 +45,16 @@ BREAK_POINT = BreakPoint(
     description="schools and weak schools per overseeing leader outgrow direct monitoring",
     load=load,
     capacity=capacity,
-    shift=Shift("recruit_leads_and_monitoring", "recruit improvement leads; tighter monitoring",
-                recruit_and_monitor),
+    shift=Shift(
+        "recruit_leads_and_monitoring",
+        "recruit improvement leads; tighter monitoring",
+        recruit_and_monitor,
+    ),
     channels={"oversight": 1.0, "intelligence": 0.5},
-    parameters=("central_team.weak_weight", "central_team.ceo_hands_on_schools",
-                "leaders.executive_span_schools", "break_points.monitoring_gain_per_shift"),
+    parameters=(
+        "central_team.weak_weight",
+        "central_team.ceo_hands_on_schools",
+        "leaders.executive_span_schools",
+        "break_points.monitoring_gain_per_shift",
+    ),
 )

@@ -105,7 +105,7 @@ def regional_offices(model: MATModel, rows: np.ndarray, base: np.ndarray) -> np.
 
 
 def build_view(model: MATModel, names: tuple[str, ...]) -> TrustView:
-    s, L, p = model.schools_data, model.leaders_data, model.params
+    s, leaders, p = model.schools_data, model.leaders_data, model.params
     n = len(model.trusts)
     t = s.trust
     member = np.flatnonzero(t != NO_TRUST)
@@ -115,8 +115,8 @@ def build_view(model: MATModel, names: tuple[str, ...]) -> TrustView:
         return np.bincount(tm, weights=np.asarray(values, dtype=float)[member], minlength=n)
 
     def staff_count(role: int) -> np.ndarray:
-        mask = L.active & (L.role == role) & (L.trust >= 0)
-        return np.bincount(L.trust[mask], minlength=n).astype(float)
+        mask = leaders.active & (leaders.role == role) & (leaders.trust >= 0)
+        return np.bincount(leaders.trust[mask], minlength=n).astype(float)
 
     n_schools = np.bincount(tm, minlength=n).astype(float)
     pupils = total(s.pupils)
@@ -140,9 +140,14 @@ def build_view(model: MATModel, names: tuple[str, ...]) -> TrustView:
         if rows.size == 0:
             continue
         if team.clusters:
-            collab[rows] = nearest_centre_km(model, rows, cluster_centres(model, rows, team.cluster_size))
+            collab[rows] = nearest_centre_km(
+                model, rows, cluster_centres(model, rows, team.cluster_size)
+            )
         if team.regional_operations:
-            offices[rows] = nearest_centre_km(model, rows, regional_offices(model, rows, team.base_xy_km))
+            offices[rows] = nearest_centre_km(
+                model, rows, regional_offices(model, rows, team.base_xy_km)
+            )
+    model.office_km = np.where(t != NO_TRUST, offices, -1.0)  # read by support allocation
     bp = p.break_points
     core_disadvantage = np.array([team.core_disadvantage for team in model.trusts])
     context = np.zeros(len(s))
@@ -164,11 +169,16 @@ def build_view(model: MATModel, names: tuple[str, ...]) -> TrustView:
         ceo_hands_on=np.array([team.ceo_hands_on for team in model.trusts], dtype=bool),
         sles=staff_count(SLE),
         spread_km=total(to_base) / safe,
-        collaboration_km=total(collab) / safe,
-        operations_km=np.divide(total(offices * s.pupils), pupils, out=np.zeros(n), where=pupils > 0),
+        # mean distance between collaborating schools ~ sqrt(2) x RMS distance to their centre
+        collaboration_km=np.sqrt(2.0 * total(collab * collab) / safe),
+        operations_km=np.divide(
+            total(offices * s.pupils), pupils, out=np.zeros(n), where=pupils > 0
+        ),
         context=total(context) / safe,
         unaligned=total(s.alignment < bp.unaligned_below),
         held_strong=total(outstanding * (1.0 - autonomy)),
-        left_weak=total(weak * autonomy),
-        level={name: np.array([team.levels.get(name, 0) for team in model.trusts]) for name in names},
+        left_weak=total(weak * np.clip(2.0 * autonomy - 1.0, 0.0, 1.0)),
+        level={
+            name: np.array([team.levels.get(name, 0) for team in model.trusts]) for name in names
+        },
     )

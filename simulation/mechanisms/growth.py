@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..model import MATModel
 
 NEAREST_TRUSTS = 24  # sponsor candidates examined per school (bounds the work per school)
-NEAREST_SCHOOLS = 12  # maintained schools examined per approaching trust
+NEAREST_SCHOOLS = 24  # maintained schools a trust approaches at most per year
 
 
 # codes of the growth-strategy options, so acceptance can be checked for many trusts at once
@@ -94,7 +94,7 @@ def growth_state(model: MATModel) -> GrowthState:
     qsum = np.bincount(t[member], weights=s.quality[member], minlength=n)
     growing = [tm for tm in model.trusts if tm.seeks_growth]
     ids = np.array([tm.trust_id for tm in growing], dtype=np.int64)
-    bases = np.concatenate([tm.base_xy_km for tm in growing]) if growing else np.empty(0)
+    bases = np.concatenate([tm.growth_centre_km for tm in growing]) if growing else np.empty(0)
     bases = bases.astype(float).reshape(-1, 2)
     rows = [_strategy_codes(tm.growth) for tm in model.trusts]
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(_STRATEGY)
@@ -288,36 +288,58 @@ def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> No
         stand_alone(model, row, "convert_standalone", state)
 
 
+def _approach_order(
+    model: MATModel, team: CentralTeam, pool: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pool indices a trust that does not simply seek the nearest schools approaches, in
+    order, with their distances from its growth centre."""
+    s = model.schools_data
+    centre = team.growth_centre_km
+    dist = np.hypot(s.x_km[pool] - centre[0], s.y_km[pool] - centre[1])
+    near = np.flatnonzero(dist <= team.growth.radius_km)
+    if team.growth.seek == "weak":
+        order = near[np.lexsort((dist[near], -s.grade[pool[near]]))]
+    else:  # anywhere within the radius
+        order = rng.permutation(near)
+    return order[:NEAREST_SCHOOLS], dist[order[:NEAREST_SCHOOLS]]
+
+
 def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
-    """Trusts with appetite left approach the nearest maintained schools they would take."""
+    """Trusts with appetite left approach maintained schools they would take: the nearest,
+    or (by their growth strategy's ``seek``) schools anywhere in reach or the weakest first."""
     s, pol = model.schools_data, model.params.policy
     pool = np.flatnonzero((s.trust == NO_TRUST) & ~s.awaiting_sponsor)
     seekers = [i for i in state.trust_ids.tolist() if model.trusts[i].appetite >= 1]
     if not pool.size or not seekers:
         return
     tree = cKDTree(np.column_stack([s.x_km[pool], s.y_km[pool]]))
-    bases = np.array([model.trusts[i].base_xy_km for i in seekers])
+    centres = np.array([model.trusts[i].growth_centre_km for i in seekers])
     k = min(NEAREST_SCHOOLS, len(pool))
-    dist, idx = tree.query(bases, k=k)
+    dist, idx = tree.query(centres, k=k)
     dist, idx = dist.reshape(len(seekers), k), idx.reshape(len(seekers), k)
     trust = s.trust
     for j in rng.permutation(len(seekers)).tolist():
         team = model.trusts[seekers[j]]
-        for d, i in zip(dist[j].tolist(), idx[j].tolist(), strict=True):
+        if team.growth.seek == "nearest":
+            candidates, distances = idx[j], dist[j]
+        else:
+            candidates, distances = _approach_order(model, team, pool, rng)
+        for d, i in zip(distances.tolist(), candidates.tolist(), strict=True):
             if team.appetite < 1:
                 break
             row = int(pool[i])
             if trust[row] != NO_TRUST or not accepts(team, model, row, state, d):
                 continue
             if rng.random() < pol.approach_success_probability:
-                join(model, np.array([row]), team.trust_id, "join", state)
-            team.appetite -= 1  # an approach uses the year's effort, accepted or not
+                join(model, np.array([row]), team.trust_id, "join", state)  # uses appetite
 
 
 def close_trust(model: MATModel, team: CentralTeam, state: GrowthState, kind: str) -> None:
-    L = model.leaders_data
+    leaders = model.leaders_data
     central = np.flatnonzero(
-        L.active & (L.trust == team.trust_id) & ((L.role == CEO) | (L.role == IMPROVEMENT_LEAD))
+        leaders.active
+        & (leaders.trust == team.trust_id)
+        & ((leaders.role == CEO) | (leaders.role == IMPROVEMENT_LEAD))
     )
     model.retire_leaders(central)
     team.close(model.year)

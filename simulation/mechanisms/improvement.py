@@ -119,21 +119,38 @@ def admit_pupils(model: MATModel) -> None:
     s.pupils = proposed * scale[group]
 
 
+JOINING_PULL = {"reopen_debate": 1.0, "leave_as_is": 0.0, "require_alignment": 2.0}
+"""How fast a school that joined during the run is pulled to the common model, per policy."""
+JOINING_COMMITMENT = {"reopen_debate": 0.05, "leave_as_is": 0.0, "require_alignment": -0.1}
+"""Commitment bonus (or cost) for a school not yet aligned, per policy (seed 000: risks)."""
+
+
 def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
-    """Practice drifts toward the trust's common model; commitment toward what the trust earns."""
+    """Practice drifts toward the trust's common model at a pace set by autonomy and the
+    joining policy; commitment moves toward what the trust earns (alignment, help received),
+    scaled by what the trust can sustain (the communications and glass-ceiling channels)."""
     s = model.schools_data
     ct = model.params.central_team
     member = s.trust != NO_TRUST
     if not member.any():
         s.alignment = 0.0
         return
-    common = trust_attribute(model, "common_practice", 0.5)[s.trust[member]]
+    t = s.trust[member]
+    common = trust_attribute(model, "common_practice", 0.5)[t]
+    policies = [team.joining_policy for team in model.trusts]
+    pull_by_policy = np.array([JOINING_PULL[p] for p in policies])[t]
+    joined_in_run = s.joined_year[member] >= 1
     pull = ct.alignment_rate_per_year * (1.0 - autonomy[member])
-    s.practice[member] += pull * (common - s.practice[member])
+    pull = np.where(joined_in_run, pull * pull_by_policy, pull)
+    s.practice[member] += np.minimum(pull, 1.0) * (common - s.practice[member])
     s.alignment[member] = 1.0 - np.abs(s.practice[member] - common)
     s.alignment[~member] = 0.0
+    unaligned = s.alignment[member] < model.params.break_points.unaligned_below
+    policy_mood = np.array([JOINING_COMMITMENT[p] for p in policies])[t] * unaligned
     helped = np.minimum(1.0, s.support[member] + s.peer_support[member])
-    target = 0.35 + 0.35 * s.alignment[member] + 0.3 * helped
+    target = 0.35 + 0.35 * s.alignment[member] + 0.3 * helped + policy_mood
+    target *= trust_attribute(model, "commitment_factor", 1.0)[t]
+    target = np.clip(target, 0.0, 1.0)
     s.commitment[member] += ct.commitment_adjust_per_year * (target - s.commitment[member])
 
 

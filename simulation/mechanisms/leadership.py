@@ -21,31 +21,35 @@ if TYPE_CHECKING:
 
 
 def develop(model: MATModel) -> None:
-    L = model.leaders_data
-    active = L.active
-    L.skill[active] += model.params.leaders.skill_growth_per_year * (1.0 - L.skill[active])
-    L.tenure_years[active] += 1
+    leaders = model.leaders_data
+    active = leaders.active
+    leaders.skill[active] += model.params.leaders.skill_growth_per_year * (
+        1.0 - leaders.skill[active]
+    )
+    leaders.tenure_years[active] += 1
 
 
 def turnover(model: MATModel, rng: np.random.Generator) -> None:
     """Some leaders leave their posts; heads' schools become vacant."""
-    L, s, lp = model.leaders_data, model.schools_data, model.params.leaders
-    rows = np.flatnonzero(L.active)
-    role = L.role[rows]
+    leaders, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    rows = np.flatnonzero(leaders.active)
+    role = leaders.role[rows]
     p_leave = np.where(
         (role == HEAD) | (role == EXECUTIVE_HEAD),
         lp.head_turnover_per_year,
         lp.executive_turnover_per_year,
     )
-    school = L.school[rows]
+    school = leaders.school[rows]
     weak = (role == HEAD) & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
     p_leave = np.where(weak, np.minimum(1.0, p_leave * lp.weak_school_turnover_multiplier), p_leave)
     leaving = rows[rng.random(len(rows)) < p_leave]
-    heads = leaving[L.role[leaving] == HEAD]
-    s.head[L.school[heads]] = -1
-    model.events.add("head_left", model.year, school_id=L.school[heads], trust_id=L.trust[heads])
-    ceos = leaving[L.role[leaving] == CEO]
-    model.events.add("ceo_left", model.year, trust_id=L.trust[ceos])
+    heads = leaving[leaders.role[leaving] == HEAD]
+    s.head[leaders.school[heads]] = -1
+    model.events.add(
+        "head_left", model.year, school_id=leaders.school[heads], trust_id=leaders.trust[heads]
+    )
+    ceos = leaving[leaders.role[leaving] == CEO]
+    model.events.add("ceo_left", model.year, trust_id=leaders.trust[ceos])
     model.retire_leaders(leaving)
 
 
@@ -59,27 +63,32 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 
 def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
     """Promote ready SLEs within the trust first; advertise the rest (scarce supply)."""
-    L, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    leaders, s, lp = model.leaders_data, model.schools_data, model.params.leaders
     vacant = np.flatnonzero(s.head < 0)
     if vacant.size == 0:
         return
     # internal: the k-th vacancy of a trust goes to its k-th most skilled ready SLE
     in_trust = vacant[s.trust[vacant] != NO_TRUST]
     ready = np.flatnonzero(
-        L.active & (L.role == SLE) & (L.trust >= 0) & (L.skill >= lp.sle_promotion_min_skill)
+        leaders.active
+        & (leaders.role == SLE)
+        & (leaders.trust >= 0)
+        & (leaders.skill >= lp.sle_promotion_min_skill)
     )
     filled = np.empty(0, dtype=np.int64)
     if in_trust.size and ready.size:
         v = in_trust[np.argsort(s.trust[in_trust], kind="stable")]
-        r = ready[np.lexsort((-L.skill[ready], L.trust[ready]))]
+        r = ready[np.lexsort((-leaders.skill[ready], leaders.trust[ready]))]
         key_v = s.trust[v].astype(np.int64) * 1_000_000 + _rank_within(s.trust[v])
-        key_r = L.trust[r].astype(np.int64) * 1_000_000 + _rank_within(L.trust[r])
+        key_r = leaders.trust[r].astype(np.int64) * 1_000_000 + _rank_within(leaders.trust[r])
         _, iv, ir = np.intersect1d(key_v, key_r, assume_unique=True, return_indices=True)
         schools, promoted = v[iv], r[ir]
-        L.role[promoted] = HEAD
-        L.school[promoted] = schools
-        L.skill[promoted] = np.minimum(0.98, L.skill[promoted] + lp.internal_skill_bonus)
-        L.tenure_years[promoted] = 0
+        leaders.role[promoted] = HEAD
+        leaders.school[promoted] = schools
+        leaders.skill[promoted] = np.minimum(
+            0.98, leaders.skill[promoted] + lp.internal_skill_bonus
+        )
+        leaders.tenure_years[promoted] = 0
         s.head[schools] = promoted
         filled = schools
         model.events.add(
@@ -99,9 +108,9 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
 
 def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
     """A MAT without a CEO recruits one (scarce): the best head in the trust steps up, or not."""
-    L = model.leaders_data
+    leaders = model.leaders_data
     has_ceo = np.zeros(len(model.trusts), dtype=bool)
-    has_ceo[L.trust[L.active & (L.role == CEO)]] = True
+    has_ceo[leaders.trust[leaders.active & (leaders.role == CEO)]] = True
     hired: list[int] = []
     skills: list[np.ndarray] = []
     for team in model.trusts:
@@ -119,9 +128,9 @@ def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
 
 def grow_talent(model: MATModel, rng: np.random.Generator) -> None:
     """Strong schools in trusts develop SLEs (teachers -> middle leaders -> SLEs)."""
-    L, s, lp = model.leaders_data, model.schools_data, model.params.leaders
-    sle_mask = L.active & (L.role == SLE)
-    sles = np.bincount(L.school[sle_mask & (L.school >= 0)], minlength=len(s))
+    leaders, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    sle_mask = leaders.active & (leaders.role == SLE)
+    sles = np.bincount(leaders.school[sle_mask & (leaders.school >= 0)], minlength=len(s))
     eligible = np.flatnonzero(
         (s.trust != NO_TRUST) & (s.grade <= GOOD) & (sles < lp.sle_per_school_max)
     )

@@ -63,6 +63,16 @@ def channel_values(eff: np.ndarray) -> dict[str, np.ndarray]:
     return values
 
 
+def overall_effectiveness(channels: dict[str, np.ndarray], p) -> np.ndarray:
+    """How well the trust's approach works overall: 1 minus the weighted shortfalls of the
+    channels that carry school improvement (``break_points.weight_*``), never below 0."""
+    shortfall = sum(
+        getattr(p, f"weight_{name}") * (1.0 - channels[name])
+        for name in ("support", "oversight", "peer", "commitment", "intelligence")
+    )
+    return np.clip(1.0 - shortfall, 0.0, 1.0)
+
+
 def recurring_shift_costs(model: MATModel, view: TrustView) -> np.ndarray:
     """Yearly costs of the approaches trusts have shifted to, plus back-office inefficiency."""
     bp = model.params.break_points
@@ -74,7 +84,9 @@ def recurring_shift_costs(model: MATModel, view: TrustView) -> np.ndarray:
     regional = np.array([t.regional_operations for t in model.trusts], dtype=bool)
     hubs = np.where(regional, np.maximum(regions - 1, 0), 0)
     comms = view.level["communications"] * bp.comms_cost_gbp
-    reporting = (view.level["single_source"] > 0) * view.n_schools * bp.reporting_cost_per_school_gbp
+    reporting = (
+        (view.level["single_source"] > 0) * view.n_schools * bp.reporting_cost_per_school_gbp
+    )
     return hubs * bp.hub_cost_gbp + comms + reporting
 
 
@@ -83,14 +95,18 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     view = build_view(model, NAMES)
     if apply_due_shifts(model, view):
         view = build_view(model, NAMES)
-    ratios = np.vstack([bp.ratio(view) for bp in BREAK_POINTS]) if model.trusts else np.zeros(
-        (len(BREAK_POINTS), 0))
+    ratios = (
+        np.vstack([bp.ratio(view) for bp in BREAK_POINTS])
+        if model.trusts
+        else np.zeros((len(BREAK_POINTS), 0))
+    )
     p = model.params.break_points
     eff = effectiveness(ratios, p.falloff, p.floor)
     channels = channel_values(eff)
     extra_costs = recurring_shift_costs(model, view)
     business = model.params.central_team.business_cost_per_pupil_gbp * view.pupils
     neutral = model.params.quality.trust_neutral_effectiveness
+    overall = overall_effectiveness(channels, p)
     for team in model.trusts:
         i = team.trust_id
         if not _governed(team, view.n_schools[i]):
@@ -104,11 +120,7 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
         team.innovation_factor = channels["innovation"][i]
         team.operations_cost_factor = 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"][i])
         team.review_capacity = channels["review"][i]
-        team.effectiveness = (
-            channels["support"][i]
-            * channels["oversight"][i]
-            * np.sqrt(channels["peer"][i] * channels["commitment"][i] * channels["intelligence"][i])
-        )
+        team.effectiveness = overall[i]
         team.shift_costs_gbp = extra_costs[i] + (team.operations_cost_factor - 1.0) * business[i]
     log_crossings(model, view, ratios)
     model.break_point_ratios = ratios
@@ -124,14 +136,29 @@ def _context(view: TrustView, i: int) -> dict[str, float]:
     }
 
 
-def _log(model: MATModel, kind: str, team: CentralTeam, b: int, view: TrustView,
-         ratios: np.ndarray, **extra: object) -> None:
+def _log(
+    model: MATModel,
+    kind: str,
+    team: CentralTeam,
+    b: int,
+    view: TrustView,
+    ratios: np.ndarray,
+    **extra: object,
+) -> None:
     bp = BREAK_POINTS[b]
     i = team.trust_id
     load, cap = float(bp.load(view)[i]), float(bp.capacity(view)[i])
     model.events.add(
-        kind, model.year, trust_id=i, break_point=bp.name, driver=bp.driver, load=load,
-        capacity=cap, ratio=float(ratios[b, i]), **_context(view, i), **extra,
+        kind,
+        model.year,
+        trust_id=i,
+        break_point=bp.name,
+        driver=bp.driver,
+        load=load,
+        capacity=cap,
+        ratio=float(ratios[b, i]),
+        **_context(view, i),
+        **extra,
     )
 
 
@@ -158,68 +185,91 @@ def log_crossings(model: MATModel, view: TrustView, ratios: np.ndarray) -> None:
             team.last_ratio[bp.name] = now
 
 
-def _trust_quality(model: MATModel, view: TrustView) -> np.ndarray:
-    s = model.schools_data
-    member = s.trust >= 0
-    n = len(model.trusts)
-    weighted = np.bincount(s.trust[member], weights=(s.perceived_quality * s.pupils)[member],
-                           minlength=n)
-    return np.divide(weighted, view.pupils, out=np.zeros(n), where=view.pupils > 0)
+def _share_good_or_better(view: TrustView) -> np.ndarray:
+    """The public outcome a reactive board watches: share of its schools graded good or better."""
+    return np.divide(
+        view.n_strong, view.n_schools, out=np.ones_like(view.n_strong), where=view.n_schools > 0
+    )
 
 
-def _wanted_shifts(team: CentralTeam, i: int, model: MATModel, view: TrustView,
-                   ratios: np.ndarray) -> list[tuple[int, bool]]:
+def _wanted_shifts(
+    team: CentralTeam, i: int, model: MATModel, view: TrustView, ratios: np.ndarray
+) -> list[tuple[int, bool]]:
     """Break points (index, planned?) the trust decides to shift this year."""
     policy = team.review.policy
     pending = {name for name, _ in team.pending_shifts}
     wanted: list[tuple[int, bool]] = []
     ceo = NAMES.index("ceo_role")
-    if (team.ceo_hands_on and team.ceo_steps_back_at > 0 and view.has_ceo[i]
-            and view.n_schools[i] >= team.ceo_steps_back_at and "ceo_role" not in pending):
+    if (
+        team.ceo_hands_on
+        and team.ceo_steps_back_at > 0
+        and view.has_ceo[i]
+        and view.n_schools[i] >= team.ceo_steps_back_at
+        and "ceo_role" not in pending
+    ):
         wanted.append((ceo, True))
     if policy == "reactive":
-        history = team.quality_history
-        fell = len(history) >= 3 and history[-3] - history[-1] > team.review.reactive_drop
+        history = team.outcome_history
+        fell = len(history) >= 3 and history[-3] - history[-1] >= team.review.reactive_drop
         if fell:
             wanted += [(b, False) for b in range(len(BREAK_POINTS)) if ratios[b, i] >= 1.0]
-    elif policy == "anticipatory":
-        if (model.year - team.founded_year) % team.review.interval_years == 0:
-            growth = team.growth.target_schools_per_year if team.growth is not None else 0.0
-            scale = 1.0 + growth * team.review.horizon_years / max(view.n_schools[i], 1.0)
-            projected = ratios[:, i] * scale
-            wanted += [(b, False) for b in range(len(BREAK_POINTS))
-                       if max(ratios[b, i], projected[b]) >= team.review.anticipation_ratio]
+    elif (
+        policy == "anticipatory"
+        and (model.year - team.founded_year) % team.review.interval_years == 0
+    ):
+        growth = team.growth.target_schools_per_year if team.growth is not None else 0.0
+        scale = 1.0 + growth * team.review.horizon_years / max(view.n_schools[i], 1.0)
+        projected = ratios[:, i] * scale
+        wanted += [
+            (b, False)
+            for b in range(len(BREAK_POINTS))
+            if max(ratios[b, i], projected[b]) >= team.review.anticipation_ratio
+        ]
     if team.ceo_steps_back_at == 0 or not team.ceo_hands_on:  # a CEO who never lets go
         wanted = [(b, planned) for b, planned in wanted if b != ceo]
     seen: set[int] = set()
-    return [(b, planned) for b, planned in wanted
-            if not (b in seen or seen.add(b)) and BREAK_POINTS[b].name not in pending]
+    return [
+        (b, planned)
+        for b, planned in wanted
+        if not (b in seen or seen.add(b)) and BREAK_POINTS[b].name not in pending
+    ]
 
 
 def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> None:
     """Each governed trust reviews under its policy and pays for the shifts it makes."""
     rng = model.streams["review"]
     bp_params = model.params.break_points
-    quality = _trust_quality(model, view)
+    outcomes = _share_good_or_better(view)
     for team in model.trusts:
         i = team.trust_id
         if not _governed(team, view.n_schools[i]):
             continue
-        team.quality_history.append(float(quality[i]))
+        team.outcome_history.append(float(outcomes[i]))
         for b, planned in _wanted_shifts(team, i, model, view, ratios):
             shift = BREAK_POINTS[b].shift
             cost = shift.one_off_cost(bp_params)
             if not planned and rng.random() > team.review_capacity:
                 continue  # an overstretched board or CEO does not get round to it
             if team.reserves_gbp < cost:
-                model.events.add("shift_unaffordable", model.year, trust_id=i,
-                                 break_point=BREAK_POINTS[b].name)
+                model.events.add(
+                    "shift_unaffordable", model.year, trust_id=i, break_point=BREAK_POINTS[b].name
+                )
                 continue
             team.reserves_gbp -= cost
             lag = shift.lag_years(bp_params)
             team.pending_shifts.append((BREAK_POINTS[b].name, model.year + lag))
-            _log(model, "shift", team, b, view, ratios, anticipated=int(ratios[b, i] < 1.0),
-                 shift=shift.name, effective_year=model.year + lag, cost_gbp=cost)
+            _log(
+                model,
+                "shift",
+                team,
+                b,
+                view,
+                ratios,
+                anticipated=int(ratios[b, i] < 1.0),
+                shift=shift.name,
+                effective_year=model.year + lag,
+                cost_gbp=cost,
+            )
 
 
 def settle_starting_approaches(model: MATModel, named: int) -> None:
@@ -275,28 +325,45 @@ def trust_reporters() -> dict[str, tuple[str, object]]:
     }
     reporters.update(
         {
-            "operating_preset": ("operating-model preset the trust started with",
-                                 attr("operating_preset")),
-            "review_policy": ("strategy-review policy: static, reactive or anticipatory",
-                              lambda m: np.array([t.review.policy for t in m.trusts], dtype=object)),
+            "operating_preset": (
+                "operating-model preset the trust started with",
+                attr("operating_preset"),
+            ),
+            "review_policy": (
+                "strategy-review policy: static, reactive or anticipatory",
+                lambda m: np.array([t.review.policy for t in m.trusts], dtype=object),
+            ),
             "joining_policy": ("policy for joining schools", attr("joining_policy")),
-            "earned_autonomy": ("lowest grade that earns autonomy ('off' if none)",
-                                attr("earned_autonomy")),
-            "directive": ("1 if weak schools are under directive intervention",
-                          attr("directive", np.int8)),
+            "earned_autonomy": (
+                "lowest grade that earns autonomy ('off' if none)",
+                attr("earned_autonomy"),
+            ),
+            "directive": (
+                "1 if weak schools are under directive intervention",
+                attr("directive", np.int8),
+            ),
             "clusters": ("1 if collaboration runs in clusters", attr("clusters", np.int8)),
-            "regional_operations": ("1 if operations run from regional hubs",
-                                    attr("regional_operations", np.int8)),
+            "regional_operations": (
+                "1 if operations run from regional hubs",
+                attr("regional_operations", np.int8),
+            ),
             "governance": ("board model: representative or skills_based", attr("governance")),
-            "ceo_hands_on": ("1 if the CEO still improves schools personally",
-                             attr("ceo_hands_on", np.int8)),
-            "shifts_made": ("shifts that have taken effect since the trust was founded",
-                            lambda m: np.array([sum(t.levels.values()) for t in m.trusts])),
-            "planned_leads": ("improvement leads the staffing plan provides for",
-                              attr("planned_leads", np.int32)),
-            "growth_paused": ("1 while growth is paused to rebuild capacity (golden rule)",
-                              lambda m: np.array([t.paused_until >= m.year for t in m.trusts],
-                                                 dtype=np.int8)),
+            "ceo_hands_on": (
+                "1 if the CEO still improves schools personally",
+                attr("ceo_hands_on", np.int8),
+            ),
+            "shifts_made": (
+                "shifts that have taken effect since the trust was founded",
+                lambda m: np.array([sum(t.levels.values()) for t in m.trusts]),
+            ),
+            "planned_leads": (
+                "improvement leads the staffing plan provides for",
+                attr("planned_leads", np.int32),
+            ),
+            "growth_paused": (
+                "1 while growth is paused to rebuild capacity (golden rule)",
+                lambda m: np.array([t.paused_until >= m.year for t in m.trusts], dtype=np.int8),
+            ),
         }
     )
     return reporters

@@ -32,11 +32,11 @@ def trust_totals(model: MATModel, values: np.ndarray) -> np.ndarray:
 
 def central_staff(model: MATModel, role: int) -> tuple[np.ndarray, np.ndarray]:
     """Count and summed skill of active leaders in ``role`` per trust."""
-    L = model.leaders_data
-    mask = L.active & (L.role == role) & (L.trust >= 0)
+    leaders = model.leaders_data
+    mask = leaders.active & (leaders.role == role) & (leaders.trust >= 0)
     n = len(model.trusts)
-    count = np.bincount(L.trust[mask], minlength=n).astype(float)
-    skill = np.bincount(L.trust[mask], weights=L.skill[mask], minlength=n)
+    count = np.bincount(leaders.trust[mask], minlength=n).astype(float)
+    skill = np.bincount(leaders.trust[mask], weights=leaders.skill[mask], minlength=n)
     return count, skill
 
 
@@ -68,22 +68,22 @@ def fund_central_teams(model: MATModel) -> None:
 
 
 def staff_central_teams(model: MATModel) -> None:
-    """Hire improvement leads up to the staffing plan when affordable; cut them when in deficit."""
+    """Hire improvement leads up to the trust's staffing plan (``planned_leads``, raised by
+    oversight and CEO-role shifts) when affordable; cut one when in deficit."""
     ct = model.params.central_team
     lp = model.params.leaders
     rng = model.streams["central_team"]
     sizes = model.trust_sizes()
     leads, _ = central_staff(model, IMPROVEMENT_LEAD)
-    L = model.leaders_data
+    leaders = model.leaders_data
     teams = model.trusts
     if not teams:
         return
     is_open = np.array([t.is_open for t in teams], dtype=bool)
     has_growth = np.array([t.growth is not None for t in teams], dtype=bool)
-    staffing = np.array([t.staffing_factor for t in teams], dtype=float)
+    plan = np.array([t.planned_leads for t in teams], dtype=float)
     reserves = np.array([t.reserves_gbp for t in teams], dtype=float)
     staffed = is_open & (has_growth | (sizes > 1))  # a single academy's head is its leader
-    plan = np.ceil(sizes / ct.schools_per_improvement_lead * staffing)
     have = leads.astype(int)
     cuts = staffed & (reserves < 0) & (have > 0)
     short = staffed & ~cuts & (have < plan) & (reserves > ct.improvement_lead_cost_gbp)
@@ -96,8 +96,10 @@ def staff_central_teams(model: MATModel) -> None:
             skills.append(model.draw_skill(1, rng, 0.05))
     if cut:
         # each cutting trust loses its most recently appointed lead; saves its cost from next year
-        rows = np.flatnonzero(L.active & (L.role == IMPROVEMENT_LEAD) & np.isin(L.trust, cut))
-        last = np.unique(L.trust[rows][::-1], return_index=True)[1]
+        rows = np.flatnonzero(
+            leaders.active & (leaders.role == IMPROVEMENT_LEAD) & np.isin(leaders.trust, cut)
+        )
+        last = np.unique(leaders.trust[rows][::-1], return_index=True)[1]
         model.retire_leaders(np.sort(rows[::-1][last]))
         model.events.add("lead_cut", model.year, trust_id=np.array(cut))
     if hired:
@@ -106,6 +108,20 @@ def staff_central_teams(model: MATModel) -> None:
             IMPROVEMENT_LEAD, np.concatenate(skills), np.full(len(hired), -1), trusts
         )
         model.events.add("lead_hired", model.year, trust_id=trusts)
+
+
+def office_distance_km(model: MATModel, rows: np.ndarray) -> np.ndarray:
+    """Distance from each school to the office its support comes from: the trust's base, or
+    its nearest regional hub once operations are regionalised (measured this year by the
+    break-point view; schools that joined since are measured to the base)."""
+    s = model.schools_data
+    base = np.array([tm.base_xy_km for tm in model.trusts]).reshape(-1, 2)[s.trust[rows]]
+    dist = np.hypot(s.x_km[rows] - base[:, 0], s.y_km[rows] - base[:, 1])
+    measured = getattr(model, "office_km", None)
+    if measured is not None:
+        known = measured[rows] >= 0
+        dist[known] = np.minimum(dist[known], measured[rows][known])
+    return dist
 
 
 def allocate_support(model: MATModel) -> None:
@@ -141,9 +157,7 @@ def allocate_support(model: MATModel) -> None:
     used_before = cum - w_sorted - offset
     coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
     rows = member[order]
-    base = np.array([tm.base_xy_km for tm in model.trusts])[t_sorted]
-    dist = np.hypot(s.x_km[rows] - base[:, 0], s.y_km[rows] - base[:, 1])
-    reach = distance_decay(dist, p.quality.support_halving_km)
+    reach = distance_decay(office_distance_km(model, rows), p.quality.support_halving_km)
     effectiveness = np.array([tm.support_effectiveness for tm in model.trusts])[t_sorted]
     s.support[rows] = coverage * (0.5 + skill[t_sorted]) * reach * effectiveness
 
@@ -152,7 +166,7 @@ def allocate_peer_support(model: MATModel) -> None:
     """Strong schools share staff time (and their SLEs) with weak schools of the same trust."""
     s = model.schools_data
     p = model.params
-    L = model.leaders_data
+    leaders = model.leaders_data
     s.peer_support = 0.0
     src, nbr, dist = model.peer_pairs  # src receives from nbr
     t = s.trust
@@ -167,8 +181,8 @@ def allocate_peer_support(model: MATModel) -> None:
     if not active.any():
         return
     src, nbr, dist = src[active], nbr[active], dist[active]
-    sle_mask = L.active & (L.role == SLE) & (L.school >= 0)
-    sles = np.bincount(L.school[sle_mask], minlength=len(s))
+    sle_mask = leaders.active & (leaders.role == SLE) & (leaders.school >= 0)
+    sles = np.bincount(leaders.school[sle_mask], minlength=len(s))
     giving = p.leaders.strong_school_support_share + sles * p.leaders.sle_support_share
     giving = giving * s.commitment
     share = np.bincount(nbr, minlength=len(s))  # a giver splits its time between recipients

@@ -100,10 +100,10 @@ def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
             allowed = ", ".join(repr(c) for c in meta["choices"])
             raise ParamError(key, f"{v!r} is not allowed; choose one of {allowed}")
         lo, hi = meta.get("lo"), meta.get("hi")
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            if (lo is not None and v < lo) or (hi is not None and v > hi):
-                unit = meta.get("unit", "")
-                raise ParamError(key, f"{v!r} is out of range; allowed {lo} to {hi} ({unit})")
+        numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if numeric and ((lo is not None and v < lo) or (hi is not None and v > hi)):
+            unit = meta.get("unit", "")
+            raise ParamError(key, f"{v!r} is out of range; allowed {lo} to {hi} ({unit})")
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,9 @@ class OperatingModel(Section):
         None, "level", "lever; default from preset", choices=tuple(AUTONOMY_LEVELS)
     )
     joining_policy: str | None = param(
-        None, "policy", "seed 000: re-open debate / leave as is / require alignment",
+        None,
+        "policy",
+        "seed 000: re-open debate / leave as is / require alignment",
         choices=JOINING_POLICIES,
     )
     earned_autonomy: str | None = param(
@@ -107,7 +109,9 @@ class OperatingModel(Section):
         None, "central or regional", "seed 000: regionalising operations", choices=OPERATIONS
     )
     governance: str | None = param(
-        None, "board model", "seed 000: representative vs skills-based board",
+        None,
+        "board model",
+        "seed 000: representative vs skills-based board",
         choices=GOVERNANCE,
     )
     ceo_steps_back_at: int | None = param(
@@ -167,11 +171,11 @@ class ReviewParams(Section):
         hi=2,
     )
     reactive_drop: float = param(
-        0.03,
-        "quality units over two years",
-        "assumption: a fall in the trust's perceived quality that prompts a review",
+        0.1,
+        "share of schools good or better, fall over two years",
+        "assumption: a reactive board reviews once its published outcomes have fallen this much",
         lo=0,
-        hi=2,
+        hi=1,
     )
 
 
@@ -268,8 +272,11 @@ class BreakPointParams(Section):
         hi=1,
     )
     curriculum_capacity: float = param(
-        0.8, "context units", "assumption: a common curriculum fits nearby, similar schools",
-        lo=0.01, hi=100,
+        0.8,
+        "context units",
+        "assumption: a common curriculum fits nearby, similar schools",
+        lo=0.01,
+        hi=100,
     )
     curriculum_gain_per_shift: float = param(
         1.0, "context units per adaptation", "assumption", lo=0, hi=100
@@ -299,7 +306,7 @@ class BreakPointParams(Section):
         hi=100,
     )
     schools_per_informant: float = param(
-        3.0,
+        5.0,
         "schools per person",
         "assumption (seed 002: reliance on 'one or two individual leaders')",
         lo=0.5,
@@ -307,6 +314,25 @@ class BreakPointParams(Section):
     )
     reporting_gain_per_shift: float = param(
         3.0, "x schools per informant with standardised reporting", "assumption", lo=1, hi=50
+    )
+    weight_support: float = param(
+        0.35,
+        "share of trust effectiveness",
+        "assumption: how much of a trust's overall effectiveness rests on support landing well",
+        lo=0,
+        hi=1,
+    )
+    weight_oversight: float = param(
+        0.35, "share of trust effectiveness", "assumption: ... on oversight", lo=0, hi=1
+    )
+    weight_peer: float = param(
+        0.1, "share of trust effectiveness", "assumption: ... on strong schools' help", lo=0, hi=1
+    )
+    weight_commitment: float = param(
+        0.1, "share of trust effectiveness", "assumption: ... on staff commitment", lo=0, hi=1
+    )
+    weight_intelligence: float = param(
+        0.1, "share of trust effectiveness", "assumption: ... on intelligence", lo=0, hi=1
     )
     shift_cost_gbp: float = param(
         30_000.0,

@@ -126,7 +126,7 @@ class QualityParams(Section):
         hi=200,
     )
     trust_model_effect: float = param(
-        0.15,
+        0.25,
         "quality units per year per unit of trust effectiveness",
         "assumption: seeds 000/001 - a coherent trust improves all its schools, one past its "
         "break points holds them back",
@@ -134,10 +134,11 @@ class QualityParams(Section):
         hi=2,
     )
     trust_neutral_effectiveness: float = param(
-        0.8,
+        0.95,
         "effectiveness (0-1)",
-        "calibrated: trusts at this effectiveness neither lift nor hold back their schools, so "
-        "the baseline's academy growth does not move the grade mix",
+        "calibrated: the school-weighted mean effectiveness of the baseline's MATs (~0.95), so "
+        "trusts at the typical level neither lift nor hold back their schools and academy "
+        "growth alone does not move the grade mix",
         lo=0,
         hi=1,
     )

@@ -9,6 +9,7 @@ from .operating import OperatingModel, ReviewParams
 
 ACCEPT_RULES = ("any", "good_only", "golden_rule")
 PHASE_PREFERENCES = ("any", "primary", "secondary", "mixed")
+SEEK_ORDERS = ("nearest", "anywhere", "weak")
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,6 @@ class CentralTeamParams(Section):
         lo=0,
         hi=50,
     )
-    schools_per_improvement_lead: float = param(
-        6.0,
-        "schools per lead",
-        "assumption: staffing plan a trust hires to when it can afford it",
-        lo=1,
-        hi=100,
-    )
     monitoring_sd: float = param(
         0.45,
         "quality units",
@@ -93,13 +87,6 @@ class CentralTeamParams(Section):
         2, "schools", "assumption: trusts this small are the ones that merge", lo=1, hi=1_000
     )
     merge_radius_km: float = param(40.0, "km", "assumption", lo=0, hi=1_000)
-    autonomy: float = param(
-        0.5,
-        "0 = standardise, 1 = full autonomy",
-        "assumption: an 'align' model by default (seed 002)",
-        lo=0,
-        hi=1,
-    )
     alignment_rate_per_year: float = param(
         0.15,
         "fraction of practice gap closed per year at zero autonomy",
@@ -126,9 +113,10 @@ class GrowthStrategy(Section):
     section_name = "growth"
 
     target_schools_per_year: float = param(
-        0.6,
+        0.2,
         "schools per year",
-        "assumption: 81-87 % of MATs plan to grow (Kreston 2024); mean size ~8 (FFT)",
+        "calibrated: with conversions and brokering, academies grow ~1.5 pp a year (DfE/FFT); "
+        "81-87 % of MATs plan to grow (Kreston 2024)",
         lo=0,
         hi=50,
     )
@@ -149,6 +137,14 @@ class GrowthStrategy(Section):
         25.0, "km from the trust's base", "assumption: trusts grow locally", lo=0, hi=2_000
     )
     phase_preference: str = param("any", "phase", "assumption", choices=PHASE_PREFERENCES)
+    seek: str = param(
+        "nearest",
+        "order of approaches",
+        "assumption: most trusts approach the nearest schools; 'anywhere' approaches schools at "
+        "random within the radius (far-flung growth); 'weak' approaches the weakest first "
+        "(a sponsor)",
+        choices=SEEK_ORDERS,
+    )
     target_region: int = param(
         -1,
         "region index (-1 = around the base)",

@@ -32,7 +32,9 @@ class WorldParams(Section):
     rural_share: float = param(
         0.2, "share of schools", "assumption: schools placed uniformly outside towns", lo=0, hi=1
     )
-    share_primary: float = param(0.775, "share of schools", f"{_SPC}: 16,764 of ~21,600", lo=0, hi=1)
+    share_primary: float = param(
+        0.775, "share of schools", f"{_SPC}: 16,764 of ~21,600", lo=0, hi=1
+    )
     share_secondary: float = param(
         0.16, "share of schools", f"{_SPC} via Tes: ~3,450 of ~21,600", lo=0, hi=1
     )
