@@ -42,6 +42,7 @@ class CentralTeam(Agent):
         self.growth = growth  # None: a single-academy trust that does not seek schools
         self.founded_year = founded_year
         self.closed_year: int | None = None
+        self.is_open = True
         self.autonomy = 0.5  # 0 = standardise, 1 = full school autonomy (operating model)
         self.ceo_hands_on = True  # the CEO improves schools personally
         self.common_practice = 0.5  # the trust's common curriculum/assessment model (0-1)
@@ -74,18 +75,12 @@ class CentralTeam(Agent):
         self.review = None  # ReviewParams
         self.levels: dict[str, int] = {}  # approach level per break point (shifts made)
         self.pending_shifts: list[tuple[str, int]] = []  # (break point, year it takes effect)
-        self.last_ratio: dict[str, float] = {}
-        self.crossed: set[str] = set()  # break points currently past capacity
         self.outcome_history: list[float] = []  # share good or better, year by year
         self.planned_leads = 0  # improvement leads the trust's staffing plan provides for
         self.paused_until = -1  # growth paused until this year (golden-rule shift)
         self.sle_boost_until = -1
         self.core_disadvantage = 0.25  # intake of the founding school: the trust's 'home' context
         self.shift_costs_gbp = 0.0  # recurring costs of shifts made (hubs, comms, reporting)
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_year is None
 
     @property
     def kind(self) -> str:
@@ -124,6 +119,7 @@ class CentralTeam(Agent):
 
     def close(self, year: int) -> None:
         self.closed_year = year
+        self.is_open = False
         self.appetite = 0.0
 
     def __repr__(self) -> str:

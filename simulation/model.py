@@ -14,7 +14,7 @@ from .central_team import CentralTeam
 from .collect import Recorder
 from .columns import ColumnStore
 from .events import EventLog
-from .leader import LEADER_COLUMNS, Leader
+from .leader import LEADER_COLUMNS, SLE, Leader
 from .mechanisms.growth import grow_trusts
 from .mechanisms.improvement import improve_schools
 from .mechanisms.inspection import inspect_schools
@@ -71,6 +71,7 @@ class MATModel(Model):
 
     def step(self) -> None:
         """One academic year, in the design's order."""
+        self.sync_staff_trusts()
         inspect_schools(self)  # inspections turn latent quality into public grades
         gather_intelligence(self)  # central teams update what they know of their schools
         break_points_and_review(self)  # loads vs capacities; strategy review and shifts
@@ -78,6 +79,7 @@ class MATModel(Model):
         improve_schools(self)  # quality, admissions, alignment and commitment move
         develop_leaders(self)  # development, turnover, recruitment, talent pipeline
         grow_trusts(self)  # brokering, conversion, approaches, re-brokering, closures
+        self.sync_staff_trusts()
         self.recorder.collect()
 
     def run(self, years: int) -> None:
@@ -112,10 +114,9 @@ class MATModel(Model):
                 s.next_inspection_year[rows] = self.year + round(
                     self.params.inspection.new_academy_interval_years
                 )
-        leaders = self.leaders_data
-        staff = np.flatnonzero(leaders.active & np.isin(leaders.school, rows))
-        leaders.trust[staff] = trust_id  # heads and SLEs move with their school
-        self._trust_sizes = None
+        heads = s.head[rows]
+        self.leaders_data.trust[heads[heads >= 0]] = trust_id  # the head moves with the school
+        self._trust_sizes = None  # (SLEs follow in sync_staff_trusts, once a year)
         self.events.add(
             kind,
             self.year,
@@ -153,6 +154,12 @@ class MATModel(Model):
         return team
 
     # --- leaders -----------------------------------------------------------------------
+    def sync_staff_trusts(self) -> None:
+        """SLEs work for their school's trust: refresh after schools have moved."""
+        leaders = self.leaders_data
+        sles = np.flatnonzero(leaders.active & (leaders.role == SLE) & (leaders.school >= 0))
+        leaders.trust[sles] = self.schools_data.trust[leaders.school[sles]]
+
     def appoint_leaders(
         self, role: int, skill: np.ndarray, school: np.ndarray, trust: np.ndarray
     ) -> np.ndarray:

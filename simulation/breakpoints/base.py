@@ -44,6 +44,14 @@ def effectiveness(ratio: np.ndarray, falloff: float, floor: float) -> np.ndarray
     return np.maximum(floor, np.exp(-falloff * over * over))
 
 
+def load_ratio(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Load over capacity: 0 where there is no load, ``RATIO_CAP`` at most (or with no capacity)."""
+    load = np.asarray(load, dtype=float)
+    cap = np.asarray(capacity, dtype=float)
+    ratio = np.divide(load, cap, out=np.where(load > 0, RATIO_CAP, 0.0), where=cap > 0)
+    return np.minimum(ratio, RATIO_CAP)
+
+
 @dataclass(frozen=True)
 class Shift:
     """A discrete change of approach that restores capacity after a lag, at a cost."""
@@ -77,7 +85,4 @@ class BreakPoint:
 
     def ratio(self, view: TrustView) -> np.ndarray:
         """Load over capacity per trust (0 where there is no load, at most ``RATIO_CAP``)."""
-        load = np.asarray(self.load(view), dtype=float)
-        cap = np.asarray(self.capacity(view), dtype=float)
-        ratio = np.divide(load, cap, out=np.where(load > 0, RATIO_CAP, 0.0), where=cap > 0)
-        return np.minimum(ratio, RATIO_CAP)
+        return load_ratio(self.load(view), self.capacity(view))

@@ -42,6 +42,8 @@ class TrustView:
     held_strong: np.ndarray
     left_weak: np.ndarray
     level: dict[str, np.ndarray]
+    loads: np.ndarray | None = None  # (break point, trust), filled by the assessment
+    capacities: np.ndarray | None = None
 
     @property
     def params(self):

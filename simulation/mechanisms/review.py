@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..breakpoints import BREAK_POINTS, BY_NAME, CHANNELS, NAMES, effectiveness
+from ..breakpoints.base import load_ratio
 from ..breakpoints.view import TrustView, build_view
 from ..central_team import CentralTeam
 
@@ -92,14 +93,15 @@ def recurring_shift_costs(model: MATModel, view: TrustView) -> np.ndarray:
 
 def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     """Apply due shifts, measure every ratio, log crossings and set the trusts' multipliers."""
+    previous = getattr(model, "last_view", None)  # the view the shifts were decided on
+    if any(team.pending_shifts for team in model.trusts):
+        apply_due_shifts(model, previous if previous is not None else build_view(model, NAMES))
     view = build_view(model, NAMES)
-    if apply_due_shifts(model, view):
-        view = build_view(model, NAMES)
-    ratios = (
-        np.vstack([bp.ratio(view) for bp in BREAK_POINTS])
-        if model.trusts
-        else np.zeros((len(BREAK_POINTS), 0))
-    )
+    model.last_view = view
+    n = len(model.trusts)
+    view.loads = np.vstack([np.broadcast_to(bp.load(view), (n,)) for bp in BREAK_POINTS])
+    view.capacities = np.vstack([np.broadcast_to(bp.capacity(view), (n,)) for bp in BREAK_POINTS])
+    ratios = load_ratio(view.loads, view.capacities)
     p = model.params.break_points
     eff = effectiveness(ratios, p.falloff, p.floor)
     channels = channel_values(eff)
@@ -107,9 +109,10 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     business = model.params.central_team.business_cost_per_pupil_gbp * view.pupils
     neutral = model.params.quality.trust_neutral_effectiveness
     overall = overall_effectiveness(channels, p)
+    governed = governed_trusts(model, view)
     for team in model.trusts:
         i = team.trust_id
-        if not _governed(team, view.n_schools[i]):
+        if not governed[i]:
             team.effectiveness = neutral  # a lone academy has no trust model to push it
             continue
         team.oversight_capacity_factor = channels["oversight"][i]
@@ -122,7 +125,7 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
         team.review_capacity = channels["review"][i]
         team.effectiveness = overall[i]
         team.shift_costs_gbp = extra_costs[i] + (team.operations_cost_factor - 1.0) * business[i]
-    log_crossings(model, view, ratios)
+    log_crossings(model, view, ratios, governed)
     model.break_point_ratios = ratios
     return view, ratios
 
@@ -147,7 +150,7 @@ def _log(
 ) -> None:
     bp = BREAK_POINTS[b]
     i = team.trust_id
-    load, cap = float(bp.load(view)[i]), float(bp.capacity(view)[i])
+    load, cap = float(view.loads[b, i]), float(view.capacities[b, i])
     model.events.add(
         kind,
         model.year,
@@ -165,24 +168,51 @@ def _log(
 RECOVERY_BELOW = 0.95  # hysteresis: a crossed break point recovers once back under this ratio
 
 
-def log_crossings(model: MATModel, view: TrustView, ratios: np.ndarray) -> None:
+def governed_trusts(model: MATModel, view: TrustView) -> np.ndarray:
+    """Which trusts break points apply to (open MATs), as a boolean array by trust id."""
+    return np.array(
+        [_governed(team, view.n_schools[team.trust_id]) for team in model.trusts], dtype=bool
+    )
+
+
+def log_crossings(
+    model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
+) -> None:
     """A crossing when the ratio reaches 1; a recovery when it falls back below 0.95.
 
-    A trust that starts (or is founded) already past capacity logs its crossing then.
+    A trust that starts (or is founded) already past capacity logs its crossing then. The
+    state is a (break point x trust) matrix; events are logged in one batch per kind and break
+    point.
     """
-    for team in model.trusts:
-        i = team.trust_id
-        if not _governed(team, view.n_schools[i]):
-            continue
+    crossed = getattr(model, "crossed", np.zeros((len(BREAK_POINTS), 0), dtype=bool))
+    if crossed.shape[1] < ratios.shape[1]:
+        grown = np.zeros(ratios.shape, dtype=bool)
+        grown[:, : crossed.shape[1]] = crossed
+        crossed = grown
+    new = governed & (ratios >= 1.0) & ~crossed
+    recovered = governed & (ratios < RECOVERY_BELOW) & crossed
+    context = {
+        "n_schools": view.n_schools,
+        "pupils": view.pupils,
+        "spread_km": view.spread_km,
+        "share_weak": np.divide(view.n_weak, np.maximum(view.n_schools, 1.0)),
+    }
+    for kind, mask in (("crossing", new), ("recovery", recovered)):
         for b, bp in enumerate(BREAK_POINTS):
-            now = ratios[b, i]
-            if now >= 1.0 and bp.name not in team.crossed:
-                team.crossed.add(bp.name)
-                _log(model, "crossing", team, b, view, ratios)
-            elif now < RECOVERY_BELOW and bp.name in team.crossed:
-                team.crossed.discard(bp.name)
-                _log(model, "recovery", team, b, view, ratios)
-            team.last_ratio[bp.name] = now
+            ids = np.flatnonzero(mask[b])
+            if ids.size:
+                model.events.add(
+                    kind,
+                    model.year,
+                    trust_id=ids,
+                    break_point=np.full(ids.size, bp.name, dtype=object),
+                    driver=np.full(ids.size, bp.driver, dtype=object),
+                    load=view.loads[b, ids],
+                    capacity=view.capacities[b, ids],
+                    ratio=ratios[b, ids],
+                    **{name: values[ids] for name, values in context.items()},
+                )
+    model.crossed = (crossed | new) & ~recovered
 
 
 def _share_good_or_better(view: TrustView) -> np.ndarray:
