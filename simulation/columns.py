@@ -89,3 +89,15 @@ class ColumnStore:
             self._data[name][rows] = values.get(name, fill)
         self._refresh_views()
         return rows
+
+
+def column_property(store: str, name: str) -> property:
+    """A property of an array-backed agent reading and writing its row of ``model.<store>``."""
+
+    def fget(agent):
+        return getattr(agent.model, store)._data[name][agent.row].item()
+
+    def fset(agent, value) -> None:
+        getattr(agent.model, store)._data[name][agent.row] = value
+
+    return property(fget, fset, doc=f"This agent's ``{name}`` column.")

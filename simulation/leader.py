@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from .columns import column_property
+
 if TYPE_CHECKING:
     from .model import MATModel
 
@@ -30,13 +32,7 @@ LEADER_COLUMNS: dict[str, tuple[type | str, object]] = {
 
 
 def _column(name: str) -> property:
-    def fget(self: Leader):
-        return self.model.leaders_data._data[name][self.row].item()
-
-    def fset(self: Leader, value) -> None:
-        self.model.leaders_data._data[name][self.row] = value
-
-    return property(fget, fset, doc=f"This leader's ``{name}`` column.")
+    return column_property("leaders_data", name)
 
 
 class Leader(Agent):

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from .columns import column_property
+from .leader import SLE
 from .parameters import GRADES, PHASES
 
 if TYPE_CHECKING:
@@ -53,20 +55,13 @@ SCHOOL_COLUMNS: dict[str, tuple[type | str, object]] = {
     # people and support
     "head": (np.int32, -1),  # leader row of the headteacher, -1 while vacant
     "vacancy_years": (np.int16, 0),
-    "sle_count": (np.int16, 0),  # specialist leaders of education grown here
     "support": (np.float64, 0.0),  # trust improvement support received this year (0-1)
     "peer_support": (np.float64, 0.0),  # support from strong schools nearby (0-1)
 }
 
 
-def _column(name: str, doc: str = "") -> property:
-    def fget(self: School):
-        return self.model.schools_data._data[name][self.row].item()
-
-    def fset(self: School, value) -> None:
-        self.model.schools_data._data[name][self.row] = value
-
-    return property(fget, fset, doc=doc or f"This school's ``{name}`` column.")
+def _column(name: str) -> property:
+    return column_property("schools_data", name)
 
 
 class School(Agent):
@@ -92,7 +87,12 @@ class School(Agent):
     alignment = _column("alignment")
     commitment = _column("commitment")
     head_row = _column("head")
-    sle_count = _column("sle_count")
+
+    @property
+    def sle_count(self) -> int:
+        """Specialist leaders of education working from this school."""
+        leaders = self.model.leaders_data
+        return int(np.sum(leaders.active & (leaders.role == SLE) & (leaders.school == self.row)))
 
     @property
     def phase(self) -> str:

@@ -14,23 +14,9 @@ from simulation import cli, load_scenario
 from simulation import output as output_module
 from simulation.scenario import SCENARIO_DIR
 
-TINY = """
-[scenario]
-name = "tiny"
-description = "a tiny world for CLI tests"
+from .conftest import tiny_scenario_toml
 
-[world]
-n_schools = 80
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 4
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[run]
-years = 3
-"""
+TINY = tiny_scenario_toml("tiny", "a tiny world for CLI tests", years=3)
 REPO = Path(__file__).resolve().parent.parent
 
 

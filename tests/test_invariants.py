@@ -43,6 +43,14 @@ def check_invariants(model: MATModel, pupils_before: float) -> None:
     assert len(model.agents_by_type[School]) == len(s)
     assert len(model.leader_agents) == int(leaders.active.sum())
     assert np.all((leaders.skill >= 0) & (leaders.skill <= 1))
+    # break points: ratios finite and capped, effectiveness a share, crossings really crossed
+    ratios = model.break_point_ratios
+    assert np.all(np.isfinite(ratios)) and np.all((ratios >= 0) & (ratios <= 10))
+    assert all(0.0 <= t.effectiveness <= 1.0 for t in model.trusts)
+    events = model.events.to_frame()
+    this_year = events[events.year == model.year]
+    assert (this_year.loc[this_year.kind == "crossing", "ratio"] >= 1.0).all()
+    assert (this_year.loc[this_year.kind == "recovery", "ratio"] < 1.0).all()
     # reserves never exceed their cap; closed trusts hold nothing
     cap = p.central_team.reserve_cap_years
     for team in model.trusts:

@@ -18,23 +18,9 @@ from simulation.output import OutputError, write_run
 from simulation.parameters import GRADES
 from simulation.run import RunResult
 
-TINY = """
-[scenario]
-name = "tiny"
-description = "a tiny world for output tests"
+from .conftest import tiny_scenario_toml
 
-[world]
-n_schools = 80
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 4
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[run]
-years = 3
-"""
+TINY = tiny_scenario_toml("tiny", "a tiny world for output tests", years=3)
 
 MIN_COLUMNS = {
     "model": {"year", "n_schools", "n_trusts", "share_good_or_better", "mean_quality"},

@@ -22,28 +22,13 @@ from simulation.report import (
     select_trusts,
 )
 
+from .conftest import tiny_scenario_toml
+
 NAN = float("nan")
-SMALL = """
-[scenario]
-name = "small"
-description = "a small world with one named trust, for report tests"
-
-[world]
-n_schools = 80
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 4
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[[trusts.named]]
-name = "Elm Trust"
-n_schools = 5
-
-[run]
-years = 4
-"""
+NAMED_ELM = '[[trusts.named]]\nname = "Elm Trust"\nn_schools = 5\n'
+SMALL = tiny_scenario_toml(
+    "small", "a small world with one named trust, for report tests", NAMED_ELM, years=4
+)
 
 
 # --- hand-built tables ----------------------------------------------------------------------

@@ -60,6 +60,11 @@ def test_named_trusts_take_the_scenarios_growth_strategy_as_their_default(tmp_pa
         ('[scenario]\nextends = "s.toml"\n', "scenario.extends: extends itself"),
         ('[scenario]\nextends = "nope.toml"\n', "scenario.extends: file not found"),
         ("[scenario]\ntitle = 'x'\n", "scenario.title: unknown key"),
+        (
+            '[[trusts.named]]\nname = "A"\n[trusts.named.growth]\ntarget_region = 3\n',
+            "trusts.named[0].growth.target_region: 3 is out of range; allowed -1 to 0",
+        ),
+        ('[operating_model]\npreset = "hubs"\n', "operating_model.preset: 'hubs' is not allowed"),
     ],
 )
 def test_bad_files_give_one_line_naming_file_and_key(tmp_path, text, expected):

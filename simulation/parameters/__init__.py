@@ -59,21 +59,17 @@ class Params(Section):
 
     def validate(self) -> None:
         top = self.world.n_regions - 1
-        if self.growth.target_region > top:
-            raise ParamError(
-                "growth.target_region",
-                f"{self.growth.target_region} is out of range; allowed -1 to {top}",
-            )
+
+        def check_region(key: str, region: int, lowest: int) -> None:
+            if not lowest <= region <= top:
+                raise ParamError(key, f"{region} is out of range; allowed {lowest} to {top}")
+
+        check_region("growth.target_region", self.growth.target_region, -1)
         for i, named in enumerate(self.trusts.named):
-            if named.region > top:
-                raise ParamError(
-                    f"trusts.named[{i}].region",
-                    f"{named.region} is out of range; allowed 0 to {top}",
-                )
-            if named.growth is not None and named.growth.target_region > top:
-                raise ParamError(
-                    f"trusts.named[{i}].growth.target_region",
-                    f"{named.growth.target_region} is out of range; allowed -1 to {top}",
+            check_region(f"trusts.named[{i}].region", named.region, 0)
+            if named.growth is not None:
+                check_region(
+                    f"trusts.named[{i}].growth.target_region", named.growth.target_region, -1
                 )
 
     @classmethod
