@@ -14,6 +14,7 @@ All candidate searches use KD-trees; loops run over the schools that move, not o
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,7 @@ class GrowthState:
             setattr(self, name, np.append(array, np.zeros(1, dtype=array.dtype)))
 
 
+@functools.cache
 def _strategy_codes(g: GrowthStrategy | None) -> tuple[int, int, float, int, int, float]:
     """A trust's growth strategy as the values of the ``_STRATEGY`` arrays."""
     if g is None:
