@@ -6,9 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simulation import MATModel
 from simulation.breakpoints import BREAK_POINTS, BY_NAME, NAMES, effectiveness
+from simulation.breakpoints.base import RATIO_CAP, load_ratio
 from simulation.breakpoints.view import build_view
 from simulation.mechanisms.review import assess_break_points, review_strategy
 from simulation.parameters import NamedTrust, OperatingModel, ReviewParams
@@ -168,3 +171,29 @@ def test_every_crossing_and_shift_is_logged_with_the_trusts_state():
     ):
         assert logged[col].notna().all(), col
     assert set(logged["driver"]) <= {"scale", "geography", "performance", "intelligence"}
+
+
+@given(
+    st.lists(st.floats(0, 20, allow_nan=False), min_size=2, max_size=30),
+    st.floats(0.1, 20),
+    st.floats(0.0, 0.9),
+)
+def test_effectiveness_never_rises_with_load_and_stays_between_floor_and_one(
+    ratios, falloff, floor
+):
+    r = np.sort(np.array(ratios))
+    e = effectiveness(r, falloff, floor)
+    assert np.all((e >= floor) & (e <= 1.0))
+    assert np.all(np.diff(e) <= 1e-12)
+
+
+@given(
+    st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=20),
+    st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=20),
+)
+def test_load_ratio_is_finite_capped_and_zero_without_load(loads, capacities):
+    n = min(len(loads), len(capacities))
+    load, cap = np.array(loads[:n]), np.array(capacities[:n])
+    ratio = load_ratio(load, cap)
+    assert np.all(np.isfinite(ratio)) and np.all((ratio >= 0) & (ratio <= RATIO_CAP))
+    assert np.all(ratio[load == 0] == 0)

@@ -48,7 +48,8 @@ def load_ratio(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Load over capacity: 0 where there is no load, ``RATIO_CAP`` at most (or with no capacity)."""
     load = np.asarray(load, dtype=float)
     cap = np.asarray(capacity, dtype=float)
-    ratio = np.divide(load, cap, out=np.where(load > 0, RATIO_CAP, 0.0), where=cap > 0)
+    with np.errstate(over="ignore"):  # a vanishing capacity overflows; the cap handles it
+        ratio = np.divide(load, cap, out=np.where(load > 0, RATIO_CAP, 0.0), where=cap > 0)
     return np.minimum(ratio, RATIO_CAP)
 
 
