@@ -107,16 +107,6 @@ class CentralTeam(Agent):
         g = self.growth
         return self.is_open and g is not None and g.target_schools_per_year > 0
 
-    def plan_year(self, rng: np.random.Generator) -> None:
-        """Set how many schools the trust will take this year (stochastic rounding of target)."""
-        paused = self.paused_until >= self.model.year
-        if not self.seeks_growth or paused or self.n_schools >= self.growth.max_schools:
-            self.appetite = 0.0
-            return
-        target = self.growth.target_schools_per_year
-        whole = np.floor(target)
-        self.appetite = float(whole + (rng.random() < target - whole))
-
     def close(self, year: int) -> None:
         self.closed_year = year
         self.is_open = False

@@ -382,12 +382,13 @@ def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Gen
 def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
     """Some small trusts merge into a larger trust nearby that would take their schools."""
     s, ct = model.schools_data, model.params.central_team
-    for team in list(model.trusts):
-        i = team.trust_id
+    is_open = np.array([team.is_open for team in model.trusts], dtype=bool)
+    small = np.flatnonzero(is_open & (state.size > 0) & (state.size <= ct.merge_max_schools))
+    merging = small[rng.random(len(small)) < ct.merge_probability_per_year]
+    for i in merging.tolist():
+        team = model.trusts[i]
         if not team.is_open or not 0 < state.size[i] <= ct.merge_max_schools:
-            continue
-        if rng.random() >= ct.merge_probability_per_year:
-            continue
+            continue  # changed earlier in this loop
         members = np.flatnonzero(s.trust == i)
         partner = find_trust(
             model, int(members[0]), state, ct.merge_radius_km, exclude=i, need_appetite=False
@@ -424,10 +425,33 @@ def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:
         model.events.add("becomes_mat", model.year, trust_id=trusts, school_id=np.array(schools))
 
 
+def plan_appetites(model: MATModel, rng: np.random.Generator) -> None:
+    """Schools each trust will take this year: its target, rounded at random (one draw per
+    growing trust, in trust order); none while paused, at its maximum, or without a strategy."""
+    sizes = model.trust_sizes()
+    year = model.year
+    growing = []
+    for team in model.trusts:
+        team.appetite = 0.0
+        g = team.growth
+        if (
+            team.is_open
+            and g is not None
+            and g.target_schools_per_year > 0
+            and team.paused_until < year
+            and sizes[team.trust_id] < g.max_schools
+        ):
+            growing.append(team)
+    draws = rng.random(len(growing))
+    for team, draw in zip(growing, draws.tolist(), strict=True):
+        target = team.growth.target_schools_per_year
+        whole = float(np.floor(target))
+        team.appetite = whole + (draw < target - whole)
+
+
 def grow_trusts(model: MATModel) -> None:
     rng = model.streams["growth"]
-    for team in model.trusts:
-        team.plan_year(rng)
+    plan_appetites(model, rng)
     state = growth_state(model)
     broker(model, state, rng)
     convert(model, state, rng)
