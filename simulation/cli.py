@@ -20,6 +20,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .batch import register_batch_commands
+from .compare import register_compare_command
 from .output import FORMATS, OutputError, check_out_dir, write_run
 from .parameters import Params, RunParams, Section
 from .report import break_point_timeline
@@ -310,6 +312,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     params.add_argument("section", nargs="?", choices=list(sections()), help="one section only")
     params.set_defaults(func=cmd_params)
+    register_batch_commands(sub)
+    register_compare_command(sub)
     return parser
 
 

@@ -8,6 +8,7 @@ figure carries a caption line naming the scenario and seed, because pasted plots
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from .parameters import GRADES
 from .report import break_point_events, select_trusts
@@ -320,3 +323,75 @@ def save_figures(
         fig.savefig(path, dpi=DPI)
         paths.append(path)
     return paths
+
+
+# Line styles per arm besides colour, so arms stay apart in greyscale and for any vision.
+ARM_STYLES = ("-", "--", "-.", ":")
+
+
+def comparison_figure(
+    bands: pd.DataFrame,
+    panels: Sequence[tuple[str, str, float, str]],
+    caption: str,
+    arms: Sequence[str] | None = None,
+) -> Figure:
+    """Scenario arms' trajectories over years, mean over seeds with a 95 % band, one panel each.
+
+    Args:
+        bands: tidy rows ``arm, measure, year, mean, ci_low, ci_high`` (see
+            :func:`simulation.compare.trajectory_bands`).
+        panels: 1-4 of ``(measure, y-axis label with unit, scale, title)``; ``scale`` multiplies
+            the values (100 for fractions shown as %).
+        caption: the provenance line (scenarios and seeds).
+        arms: arm order (default: as first seen in ``bands``); the first is the reference.
+
+    Each arm has its own Okabe-Ito colour and line style; lines carry ``gid`` = arm name.
+    """
+    if not 1 <= len(panels) <= 4:
+        raise ValueError(f"comparison_figure draws 1 to 4 panels, got {len(panels)}")
+    arms = list(dict.fromkeys(bands["arm"])) if arms is None else list(arms)
+    cols = 1 if len(panels) == 1 else 2
+    rows = (len(panels) + cols - 1) // cols
+    # a long caption (many arms) wraps instead of running off the page: ~19 characters an inch
+    caption = "\n".join(textwrap.wrap(caption, width=200)) if len(caption) > 200 else caption
+    fig = _new_figure(caption, width=11.0, height=3.6 * rows + 0.8)
+    axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, squeeze=False).ravel())
+    for ax in axes[len(panels) :]:
+        ax.remove()
+    handles = []
+    for k, arm in enumerate(arms):
+        colour, style = TRUST_COLOURS[k % len(TRUST_COLOURS)], ARM_STYLES[k % len(ARM_STYLES)]
+        label = f"{arm} (reference)" if k == 0 else arm
+        handles.append(Line2D([], [], color=colour, linestyle=style, lw=1.8, label=label))
+        for ax, (measure, _, scale, _) in zip(axes, panels, strict=False):
+            rows_ = bands[(bands["arm"] == arm) & (bands["measure"] == measure)].sort_values("year")
+            if rows_.empty:
+                continue
+            years = rows_["year"].to_numpy()
+            ax.fill_between(
+                years,
+                scale * rows_["ci_low"].to_numpy(dtype=float),
+                scale * rows_["ci_high"].to_numpy(dtype=float),
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+            )
+            ax.plot(
+                years,
+                scale * rows_["mean"].to_numpy(dtype=float),
+                color=colour,
+                linestyle=style,
+                lw=1.8,
+                gid=arm,
+            )
+    for ax, (_, ylabel, _, title) in zip(axes, panels, strict=False):
+        ax.set_title(title)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("simulated year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelbottom=True)
+    handles.append(Line2D([], [], ls="", label=""))
+    handles.append(Patch(facecolor="#999999", alpha=0.35, label="95 % interval over seeds"))
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, title="scenario")
+    fig.suptitle("Scenarios compared: mean over common seeds with 95 % intervals, by year")
+    return fig
