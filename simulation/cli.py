@@ -27,6 +27,7 @@ from .parameters import Params, RunParams, Section
 from .report import break_point_timeline
 from .run import RunResult, run_simulation
 from .scenario import SCENARIO_DIR, Scenario, ScenarioError, find_scenario, load_scenario
+from .sensitivity_command import register_sensitivity_command
 
 USAGE_ERROR = 2
 
@@ -314,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     params.set_defaults(func=cmd_params)
     register_batch_commands(sub)
     register_compare_command(sub)
+    register_sensitivity_command(sub)
     return parser
 
 

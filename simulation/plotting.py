@@ -395,3 +395,47 @@ def comparison_figure(
     fig.legend(handles=handles, loc="outside right upper", frameon=False, title="scenario")
     fig.suptitle("Scenarios compared: mean over common seeds with 95 % intervals, by year")
     return fig
+
+
+def sensitivity_figure(table: pd.DataFrame, caption: str) -> Figure:
+    """Bar chart of sensitivity indices per outcome with their 95 % intervals.
+
+    ``table`` is :func:`simulation.sensitivity.analyse`'s output: Sobol (``S1``, ``ST``) or
+    Morris (``mu_star``) columns, one row per outcome x parameter.
+    """
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    sobol = "ST" in table.columns
+    measures = (("S1", "first-order S1"), ("ST", "total ST")) if sobol else (("mu_star", "mu*"),)
+    colours = (OKABE_ITO["blue"], OKABE_ITO["orange"])
+    ncols = min(3, len(outcomes))
+    nrows = int(np.ceil(len(outcomes) / ncols))
+    fig = _new_figure(caption, width=4.6 * ncols + 1.5, height=3.2 * nrows + 0.8)
+    grid = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+    axes = grid.ravel()
+    for ax in axes[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        rows = table[table["outcome"] == outcome]
+        y = np.arange(len(rows))
+        height = 0.8 / len(measures)
+        for k, ((col, label), colour) in enumerate(zip(measures, colours, strict=False)):
+            value = rows[col].to_numpy()
+            err = np.vstack([value - rows[f"{col}_low"], rows[f"{col}_high"] - value])
+            ax.barh(
+                y + k * height,
+                value,
+                height,
+                xerr=err,
+                color=colour,
+                label=label,
+                capsize=2,
+                ecolor="#444444",
+            )
+        ax.set_yticks(y + height * (len(measures) - 1) / 2, rows["parameter"])
+        ax.invert_yaxis()
+        ax.axvline(0, color="#888888", linewidth=0.8)
+        ax.set_title(outcome.replace("_", " "), fontsize=10)
+        ax.set_xlabel("Sobol index (share of variance)" if sobol else "Morris mu* (outcome units)")
+    axes[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle("Which parameters matter: sensitivity indices with 95 % intervals")
+    return fig

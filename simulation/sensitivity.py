@@ -37,12 +37,15 @@ class Problem:
         }
 
 
-def sample(problem: Problem, design: str, samples: int, seed: int) -> np.ndarray:
-    """Design points (rows) for ``design``: Sobol/Saltelli needs N*(2D+2) rows, Morris N*(D+1)."""
+def sample(
+    problem: Problem, design: str, samples: int, seed: int, second_order: bool = False
+) -> np.ndarray:
+    """Design points (rows) for ``design``: Saltelli needs N*(D+2) rows (N*(2D+2) with second
+    order), Morris N*(D+1). Batches draw theirs with ``simulation.batch.sample_matrix``."""
     if design == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(problem.salib(), samples, calc_second_order=True, seed=seed)
+        return sobol.sample(problem.salib(), samples, calc_second_order=second_order, seed=seed)
     if design == "morris":
         from SALib.sample import morris
 
@@ -51,7 +54,12 @@ def sample(problem: Problem, design: str, samples: int, seed: int) -> np.ndarray
 
 
 def indices(
-    problem: Problem, design: str, x: np.ndarray, y: np.ndarray, seed: int = 0
+    problem: Problem,
+    design: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int = 0,
+    second_order: bool = False,
 ) -> pd.DataFrame:
     """One row per parameter: Sobol S1, ST with 95 % intervals, or Morris mu*, sigma."""
     y = np.asarray(y, dtype=float)
@@ -60,7 +68,7 @@ def indices(
     if design == "sobol":
         from SALib.analyze import sobol
 
-        res = sobol.analyze(problem.salib(), y, calc_second_order=True, seed=seed)
+        res = sobol.analyze(problem.salib(), y, calc_second_order=second_order, seed=seed)
         table = pd.DataFrame(
             {
                 "parameter": problem.names,
@@ -101,6 +109,7 @@ def analyse(
     runs: pd.DataFrame,
     outcomes: Sequence[str],
     seed: int = 0,
+    second_order: bool = False,
 ) -> pd.DataFrame:
     """Indices for every outcome, stacked: one row per outcome x parameter."""
     means = point_means(runs, outcomes)
@@ -111,7 +120,7 @@ def analyse(
         )
     tables = []
     for outcome in outcomes:
-        table = indices(problem, design, x, means[outcome].to_numpy(), seed)
+        table = indices(problem, design, x, means[outcome].to_numpy(), seed, second_order)
         table.insert(0, "outcome", outcome)
         tables.append(table)
     return pd.concat(tables, ignore_index=True)

@@ -55,3 +55,54 @@ def test_a_design_with_missing_runs_is_refused():
     runs = pd.DataFrame({"point": np.arange(len(x) - 1), "outcome": np.zeros(len(x) - 1)})
     with pytest.raises(ValueError, match="run the rest of the batch"):
         analyse(ISHIGAMI, "sobol", x, runs, ["outcome"])
+
+
+TINY_MORRIS = """
+[batch]
+name = "tiny_morris"
+base_scenario = "tiny.toml"
+replicates = 2
+root_seed = 3
+design = "{design}"
+samples = {samples}
+
+[ranges]
+"growth.target_schools_per_year" = [0.1, 2.0]
+"central_team.top_slice_share" = [0.02, 0.08]
+"""
+
+
+def _tiny_batch(tmp_path, design: str = "morris", samples: int = 2):
+    from .conftest import tiny_scenario_toml
+
+    (tmp_path / "tiny.toml").write_text(tiny_scenario_toml("tiny", "tiny world", years=3))
+    path = tmp_path / "batch.toml"
+    path.write_text(TINY_MORRIS.format(design=design, samples=samples))
+    return path
+
+
+def test_matsim_sensitivity_runs_the_design_and_writes_indices(tmp_path, capsys):
+    from simulation.cli import main
+
+    batch = _tiny_batch(tmp_path)
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(batch), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    table = pd.read_csv(out / "sensitivity" / "indices.csv")
+    assert set(table["parameter"]) == {
+        "growth.target_schools_per_year",
+        "central_team.top_slice_share",
+    }
+    assert (table["mu_star"] >= 0).all() and table["mu_star"].notna().all()
+    runs = pd.read_csv(out / "sensitivity" / "outcomes.csv")
+    assert len(runs) == 2 * 2 * 3  # 2 trajectories x (2 parameters + 1) points x 2 replicates
+    assert (out / "sensitivity" / "indices.png").stat().st_size > 0
+    assert "mu_star" in capsys.readouterr().out
+
+
+def test_a_design_without_indices_is_refused_with_one_line(tmp_path, capsys):
+    from simulation.cli import main
+
+    batch = _tiny_batch(tmp_path, design="latin_hypercube", samples=4)
+    assert main(["sensitivity", str(batch), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "batch.design" in err[0] and "'sobol'" in err[0]
