@@ -439,3 +439,226 @@ def sensitivity_figure(table: pd.DataFrame, caption: str) -> Figure:
     axes[0].legend(fontsize=8, loc="lower right")
     fig.suptitle("Which parameters matter: sensitivity indices with 95 % intervals")
     return fig
+
+
+# --- live views of one model state (the workshop dashboard) ---------------------------------
+
+HUB_MARKERS = {"regional hub": "s", "cluster centre": "P"}
+
+
+def state_map_figure(
+    schools: pd.DataFrame,
+    trusts: pd.DataFrame,
+    hubs: pd.DataFrame,
+    year: int,
+    caption: str,
+    highlight: int | None = None,
+) -> Figure:
+    """Schools coloured by their last grade in one year, with trust membership, bases and hubs.
+
+    A lighter, smaller sibling of :func:`map_figure` for live use: it takes the current state
+    rather than a run's tables, so the dashboard can redraw it every step.
+
+    Args:
+        schools: one row per school: ``x_km``, ``y_km``, ``grade`` (0 outstanding .. 3
+            inadequate, -1 not inspected), ``trust_id`` (-1 none).
+        trusts: multi-school trusts: ``trust_id``, ``name``, ``base_x_km``, ``base_y_km``,
+            ``n_schools``.
+        hubs: ``trust_id``, ``x_km``, ``y_km``, ``kind`` (a key of :data:`HUB_MARKERS`).
+        highlight: a trust whose schools are ringed and whose links are drawn darker.
+    """
+    fig = _new_figure(caption, width=7.5, height=5.6)
+    ax = fig.add_subplot()
+    n = max(1, len(schools))
+    size = float(np.clip(4000 / n, 2.0, 22.0))
+    bases = trusts.set_index("trust_id")[["base_x_km", "base_y_km"]]
+    linked = schools[schools["trust_id"].isin(bases.index)]
+    if not linked.empty:
+        ends = bases.loc[linked["trust_id"]].to_numpy()
+        segments = np.stack([linked[["x_km", "y_km"]].to_numpy(), ends], axis=1)
+        mine = (linked["trust_id"] == highlight).to_numpy()
+        ax.add_collection(
+            LineCollection(segments[~mine], colors="#999999", linewidths=0.4, alpha=0.45)
+        )
+        if mine.any():
+            ax.add_collection(
+                LineCollection(segments[mine], colors=OKABE_ITO["black"], linewidths=0.9)
+            )
+    grade = schools["grade"].to_numpy()
+    colours = [GRADE_COLOURS[g] for g in GRADES]
+    ax.scatter(
+        schools["x_km"][grade < 0], schools["y_km"][grade < 0], s=size, c=NOT_INSPECTED, lw=0
+    )
+    for code, colour in enumerate(colours):
+        mask = grade == code
+        ax.scatter(schools["x_km"][mask], schools["y_km"][mask], s=size, c=colour, lw=0)
+    if highlight is not None:
+        ring = schools[schools["trust_id"] == highlight]
+        ax.scatter(
+            ring["x_km"],
+            ring["y_km"],
+            s=size * 3.5,
+            facecolors="none",
+            edgecolors=OKABE_ITO["black"],
+            linewidths=1.0,
+            gid="highlight",
+        )
+    if not trusts.empty:
+        ax.scatter(
+            trusts["base_x_km"],
+            trusts["base_y_km"],
+            s=14 * np.sqrt(trusts["n_schools"].to_numpy(dtype=float)),
+            marker="X",
+            c=OKABE_ITO["black"],
+            edgecolors="white",
+            linewidths=0.5,
+            gid="bases",
+        )
+    for kind, marker in HUB_MARKERS.items():
+        rows = hubs[hubs["kind"] == kind] if not hubs.empty else hubs
+        if not rows.empty:
+            ax.scatter(
+                rows["x_km"],
+                rows["y_km"],
+                s=50,
+                marker=marker,
+                c=OKABE_ITO["purple"],
+                edgecolors="black",
+                linewidths=0.6,
+                gid=kind,
+            )
+    handles = [
+        Line2D([], [], marker="o", ls="", color=c, label=_label(g))
+        for g, c in zip(GRADES, colours, strict=True)
+    ]
+    handles.append(Line2D([], [], marker="o", ls="", color=NOT_INSPECTED, label="not inspected"))
+    handles.append(Line2D([], [], marker="X", ls="", color="black", label="trust base"))
+    for kind, marker in HUB_MARKERS.items():
+        handles.append(Line2D([], [], marker=marker, ls="", color=OKABE_ITO["purple"], label=kind))
+    handles.append(Line2D([], [], color="#999999", lw=0.8, label="school to its trust's base"))
+    if highlight is not None:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markerfacecolor="none",
+                color="black",
+                label="selected trust's schools",
+            )
+        )
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8)
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("x (km)")
+    ax.set_ylabel("y (km)")
+    ax.set_title(f"Schools by last grade, multi-school trusts' bases and hubs, year {year}")
+    return fig
+
+
+# (column, y-axis label with unit, scale, title) of the live outcome panels
+OUTCOME_PANELS = (
+    ("mean_quality", "quality (model units)", 1.0, "Pupil-weighted mean quality"),
+    ("pupil_share_good_or_better", "share (%)", 100.0, "Good or better"),
+    ("disadvantage_gap", "quality gap (model units)", 1.0, "Disadvantage gap"),
+)
+
+
+def outcomes_figure(model_df: pd.DataFrame, caption: str) -> Figure:
+    """Quality, share good or better (pupils and schools) and the disadvantage gap by year."""
+    fig = _new_figure(caption, width=10.0, height=3.4)
+    axes = fig.subplots(1, len(OUTCOME_PANELS))
+    years = model_df["year"].to_numpy()
+    for ax, (column, ylabel, scale, title) in zip(axes, OUTCOME_PANELS, strict=True):
+        ax.plot(
+            years,
+            scale * model_df[column].to_numpy(dtype=float),
+            color=OKABE_ITO["blue"],
+            lw=1.8,
+            marker="o",
+            ms=3,
+            gid=column,
+        )
+        if column == "pupil_share_good_or_better":
+            ax.plot(
+                years,
+                scale * model_df["share_good_or_better"].to_numpy(dtype=float),
+                color=OKABE_ITO["orange"],
+                lw=1.4,
+                ls="--",
+                gid="share_good_or_better",
+            )
+            ax.legend(["pupils", "schools"], frameon=False, fontsize=8)
+        ax.set_title(title, fontsize=10)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("simulated year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(years.min() - 0.2, max(years.max(), years.min() + 1) + 0.2)
+    fig.suptitle("Outcomes year by year (pupil share good or better: inspected schools)")
+    return fig
+
+
+def trust_timeline_figure(
+    trusts_df: pd.DataFrame, events_df: pd.DataFrame, trust_id: int, caption: str
+) -> Figure:
+    """One trust's size year by year with its crossings and shifts marked and labelled."""
+    fig = _new_figure(caption, width=8.0, height=3.6)
+    ax = fig.add_subplot()
+    path = trusts_df[trusts_df["trust_id"] == trust_id].sort_values("year")
+    name = str(path["name"].iloc[-1]) if not path.empty else f"trust {trust_id}"
+    ax.set_title(f"{name}: schools in the trust, with its break points")
+    ax.set_xlabel("simulated year")
+    ax.set_ylabel("schools in the trust (count)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if path.empty:
+        ax.text(0.5, 0.5, "this trust has no recorded years", ha="center", transform=ax.transAxes)
+        return fig
+    years, sizes = path["year"].to_numpy(), path["n_schools"].to_numpy(dtype=float)
+    ax.plot(years, sizes, color=OKABE_ITO["blue"], lw=1.8, gid=f"trust {trust_id}")
+    events = break_point_events(events_df)
+    mine = events[events["trust_id"] == trust_id] if not events.empty else events
+    at_year = dict(zip(years.tolist(), sizes.tolist(), strict=True))
+    styles = {
+        "crossing": ("^", OKABE_ITO["vermillion"], "crossing"),
+        "shift": ("D", OKABE_ITO["green"], "shift"),
+        "recovery": ("o", OKABE_ITO["sky_blue"], "recovery"),
+    }
+    stacked: dict[int, int] = {}
+    for kind, (marker, colour, label) in styles.items():
+        rows = mine[mine["kind"].astype(str) == kind]
+        if rows.empty:
+            continue
+        ys = [
+            at_year.get(int(y), float(n))
+            for y, n in zip(rows["year"], rows["n_schools"], strict=True)
+        ]
+        ax.scatter(
+            rows["year"],
+            ys,
+            marker=marker,
+            s=45,
+            c=colour,
+            edgecolors="black",
+            linewidths=0.5,
+            zorder=3,
+            label=label,
+            gid=kind,
+        )
+        if kind == "recovery":
+            continue
+        for year, y, bp in zip(rows["year"], ys, rows["break_point"].astype(str), strict=True):
+            k = stacked.get(int(year), 0)
+            stacked[int(year)] = k + 1
+            ax.annotate(
+                bp.replace("_", " "),
+                (year, y),
+                xytext=(4, 6 + 9 * k),
+                textcoords="offset points",
+                fontsize=7,
+                color=colour,
+            )
+    if not mine.empty:
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.set_ylim(bottom=0, top=max(1.0, sizes.max()) * 1.35)
+    ax.set_xlim(years.min() - 0.3, max(years.max(), years.min() + 1) + 0.8)
+    return fig

@@ -392,7 +392,8 @@ def explain_break_point(
     ratio = _get(event_row, "ratio")
     ratio_text = "" if ratio is None else f" (ratio {float(ratio):.2f})"
     driver = _get(event_row, "driver")
-    driver_text = "" if driver is None else f", a {driver} break point"
+    article = "an" if driver is not None and str(driver)[:1] in "aeiou" else "a"
+    driver_text = "" if driver is None else f", {article} {driver} break point"
     when = "" if year is None else f"in year {int(year)} "
     text = (
         f"{title}{driver_text}: {when}{trust} had {n_schools} schools{weak}{pupils_text}"

@@ -1,0 +1,125 @@
+"""``matsim workshop``: a live Mesa SolaraViz dashboard for facilitated workshops.
+
+The app itself lives in :mod:`simulation.dashboard.app` (the module ``solara run`` serves) and
+:mod:`simulation.dashboard.components` (the model wrapper, levers and views). This module only
+builds the command line and the server command, so importing it for the CLI stays cheap: solara
+is imported by the server process, not by ``matsim``.
+
+The server is ``python -m solara run simulation.dashboard.app --production``; the scenario is
+handed to it in the ``MATSIM_WORKSHOP_SCENARIO`` environment variable. Every browser session
+gets its own model (SolaraViz keeps the model in per-session state).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..scenario import find_scenario, load_scenario
+
+SCENARIO_ENV = "MATSIM_WORKSHOP_SCENARIO"
+DEFAULT_SCENARIO = "baseline"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+APP_MODULE = "simulation.dashboard.app"
+
+
+def scenario_reference(scenario: str | None) -> str:
+    """What to hand the app: a shipped scenario's bare name, or a resolved file path.
+
+    Raises :class:`simulation.scenario.ScenarioError` if the scenario cannot be loaded, so the
+    command fails before a server starts.
+    """
+    name = scenario or DEFAULT_SCENARIO
+    path = find_scenario(name)
+    load_scenario(path)  # fail early, with the scenario loader's one-line message
+    return name if Path(name).name == name and not Path(name).exists() else str(path.resolve())
+
+
+def server_command(
+    scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
+) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment that serve the workshop app (used by the CLI and the tests)."""
+    argv = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP_MODULE,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--log-level",
+        "warning",
+    ]
+    env = {**os.environ, SCENARIO_ENV: scenario_reference(scenario)}
+    # the app module must be importable from the server process wherever matsim is run
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return argv, env
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    argv, env = server_command(args.scenario, args.host, args.port)
+    print(
+        f"workshop dashboard for scenario {env[SCENARIO_ENV]!r}: http://{args.host}:{args.port}\n"
+        "a tool for thinking about mechanisms, not a forecast; press Ctrl-C to stop",
+        flush=True,
+    )
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"note: listening on {args.host}, reachable from other machines", flush=True)
+    with subprocess.Popen(argv, env=env) as server:
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            return 0
+
+
+def register_workshop_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``matsim workshop [SCENARIO] [--port N] [--host HOST]``."""
+    parser = subparsers.add_parser(
+        "workshop",
+        help="live dashboard for workshops (Mesa SolaraViz in the browser)",
+        description="Serve an interactive dashboard: choose a scenario, operating model, review "
+        "policy and growth levers, then step or play the model year by year and watch the map, "
+        "outcomes and each trust's break points. Bound to 127.0.0.1 unless --host is given. "
+        "A tool for thinking about mechanisms, not a forecast.",
+        epilog="examples:\n  matsim workshop\n  matsim workshop growing_trust --port 8800\n"
+        "  matsim workshop scenarios/second_region.toml --host 0.0.0.0  # exposed on the network",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        help=f"scenario file or shipped name to start with (default: {DEFAULT_SCENARIO})",
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)",
+    )
+    parser.set_defaults(func=cmd_workshop)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the workshop command alone (``python -m simulation.dashboard``)."""
+    parser = argparse.ArgumentParser(prog="matsim")
+    register_workshop_command(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["workshop", *(sys.argv[1:] if argv is None else argv)])
+    return args.func(args)

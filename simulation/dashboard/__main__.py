@@ -1,0 +1,3 @@
+from simulation.dashboard import main
+
+raise SystemExit(main())
