@@ -25,7 +25,6 @@ import datetime as dt
 import multiprocessing
 import os
 import re
-import shutil
 import sys
 import time
 import warnings
@@ -40,7 +39,7 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
-from .output import METADATA_FILE, OutputError, _replace, _write_json, check_out_dir
+from .output import METADATA_FILE, OutputError, _write_json, atomic_directory, check_out_dir
 from .parameters import Params, RunParams
 from .run import git_commit, package_versions, run_simulation
 from .scenario import Scenario, ScenarioError, find_scenario, load_scenario
@@ -656,13 +655,7 @@ def metadata(comp: Comparison) -> dict[str, Any]:
 
 def write_comparison(comp: Comparison, out_dir: str | Path, figure: bool = True) -> Path:
     """Write the tables, metadata and figure into ``out_dir`` atomically; return it."""
-    out = check_out_dir(out_dir).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        tmp.mkdir()
+    with atomic_directory(out_dir) as tmp:
         comp.table.to_csv(tmp / "comparison.csv", index=False)
         comp.runs.to_csv(tmp / "runs.csv", index=False)
         comp.trajectories.to_csv(tmp / "trajectories.csv", index=False)
@@ -677,11 +670,7 @@ def write_comparison(comp: Comparison, out_dir: str | Path, figure: bool = True)
             files.append("comparison.png")
         meta = {**metadata(comp), "output": {"files": [*files, METADATA_FILE]}}
         _write_json(tmp / METADATA_FILE, meta)  # last: its presence marks a complete output
-        _replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return check_out_dir(out_dir).resolve()
 
 
 def _num(value: float, fmt: str, sign: bool = False) -> str:

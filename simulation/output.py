@@ -7,11 +7,12 @@ a finished run. A previous complete output of the same name is replaced only at 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +67,7 @@ def write_run(
     """
     if fmt not in FORMATS:
         raise OutputError(f"format {fmt!r} is not allowed; choose one of {', '.join(FORMATS)}")
-    out = check_out_dir(out_dir).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        tmp.mkdir()
+    with atomic_directory(out_dir) as tmp:
         files = [_write_table(df, tmp / f"{name}.{fmt}", fmt) for name, df in _tables(result)]
         _write_json(tmp / COLUMNS_FILE, column_dictionary(result))
         files.append(COLUMNS_FILE)
@@ -83,11 +78,25 @@ def write_run(
             files += [p.relative_to(tmp).as_posix() for p in paths]
         meta = {**result.metadata, "output": {"format": fmt, "files": [*files, METADATA_FILE]}}
         _write_json(tmp / METADATA_FILE, meta)  # last: its presence marks a complete run
+    return check_out_dir(out_dir).resolve()
+
+
+@contextlib.contextmanager
+def atomic_directory(out_dir: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``out_dir`` to fill; on success it replaces ``out_dir``,
+    on any error it is removed, so nothing half-written ever looks complete."""
+    out = check_out_dir(out_dir).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir()
+        yield tmp
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
 
 
 def caption_for(metadata: Mapping[str, Any]) -> str:
