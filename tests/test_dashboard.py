@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import socket
 import statistics
 import subprocess
@@ -294,10 +295,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
 @pytest.fixture
 def served_app(tmp_path):
     """The workshop app served as ``matsim workshop`` serves it, stopped afterwards."""
     port = _free_port()
+    if "SOLARA_ASSETS_PROXY_CACHE_DIR" not in os.environ:
+        # offline, Solara's CDN files must come from the npm registry (as .ci/run does)
+        subprocess.run([str(REPO / "tools" / "fetch-solara-assets")], check=False)
     argv, env = server_command("growing_trust", "127.0.0.1", port)
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -340,7 +347,7 @@ def _browser_missing() -> str | None:
 ASSETS_HELP = (
     "solara's front-end assets (cdn.jsdelivr.net: @widgetti/solara-vuetify3-app, requirejs, "
     "font-awesome, mermaid) could not be fetched and are not cached locally; point "
-    "SOLARA_ASSETS_PROXY_CACHE_DIR at a directory holding them (see .ci/run)"
+    "SOLARA_ASSETS_PROXY_CACHE_DIR at a directory holding them (tools/fetch-solara-assets)"
 )
 
 

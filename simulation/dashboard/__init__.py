@@ -40,6 +40,9 @@ def scenario_reference(scenario: str | None) -> str:
     return name if Path(name).name == name and not Path(name).exists() else str(path.resolve())
 
 
+ASSET_CACHE = ".cache/solara-cdn"  # filled by tools/fetch-solara-assets (npm registry)
+
+
 def server_command(
     scenario: str | None = None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 ) -> tuple[list[str], dict[str, str]]:
@@ -62,6 +65,9 @@ def server_command(
     env = {**os.environ, SCENARIO_ENV: scenario_reference(scenario)}
     # the app module must be importable from the server process wherever matsim is run
     root = str(Path(__file__).resolve().parents[2])
+    cached = Path(root) / ASSET_CACHE
+    if "SOLARA_ASSETS_PROXY_CACHE_DIR" not in env and cached.is_dir():
+        env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cached)  # offline copy of Solara's CDN files
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     return argv, env
 
