@@ -20,6 +20,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from .argtypes import int_at_least
 from .batch import register_batch_commands
 from .compare import register_compare_command
 from .dashboard import register_workshop_command
@@ -107,17 +108,6 @@ def timeline(result: RunResult, params: Params, max_trusts: int) -> str:
     trusts, events = result.tables["trusts"], result.tables["events"]
     ids = [i for i in range(named) if (trusts["trust_id"] == i).any()]
     return break_point_timeline(trusts, events, trust_ids=ids, max_trusts=max_trusts)
-
-
-def _count(text: str) -> int:
-    """An argparse type for ``--timeline``: a whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 0 or more")
-    return value
 
 
 def summarise(result: RunResult, out: Path, total_s: float | None = None) -> str:
@@ -272,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures (faster)")
     run.add_argument(
         "--timeline",
-        type=_count,
+        type=int_at_least(0, "timeline"),
         default=5,
         metavar="N",
         help="print the break-point timeline of up to N trusts, named ones first "

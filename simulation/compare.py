@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import multiprocessing
-import os
 import re
 import sys
 import time
@@ -39,6 +38,8 @@ import pandas as pd
 from scipy import stats
 from tqdm import tqdm
 
+from .argtypes import int_at_least
+from .executors import default_workers
 from .output import METADATA_FILE, OutputError, _write_json, atomic_directory, check_out_dir
 from .parameters import Params, RunParams
 from .run import git_commit, package_versions, run_simulation
@@ -465,10 +466,6 @@ def check_trust(arms: Sequence[Arm], trust_id: int, seed: int) -> None:
             )
 
 
-def default_workers() -> int:
-    return os.cpu_count() or 1
-
-
 def _pool(workers: int) -> ProcessPoolExecutor:
     # forkserver/spawn, not fork: forking a process with threads is unsafe (and deprecated).
     methods = multiprocessing.get_all_start_methods()
@@ -710,23 +707,9 @@ def format_table(comp: Comparison) -> str:
 # -- command line ------------------------------------------------------------------------------
 
 
-def _int_at_least(lo: int, what: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-        if value < lo:
-            raise argparse.ArgumentTypeError(f"{value} is out of range; allowed {lo} or more")
-        return value
-
-    parse.__name__ = what
-    return parse
-
-
 def _years(text: str) -> int:
     meta = RunParams.__dataclass_fields__["years"].metadata
-    value = _int_at_least(meta["lo"], "years")(text)
+    value = int_at_least(meta["lo"], "years")(text)
     if value > meta["hi"]:
         raise argparse.ArgumentTypeError(
             f"{value} is out of range; allowed {meta['lo']} to {meta['hi']}"
@@ -776,14 +759,14 @@ def register_compare_command(subparsers: Any) -> argparse.ArgumentParser:
     compare.add_argument(
         "--replicates",
         "-n",
-        type=_int_at_least(2, "replicates"),
+        type=int_at_least(2, "replicates"),
         required=True,
         metavar="N",
         help="seeds per scenario (at least 2; 16 or more to detect small effects)",
     )
     compare.add_argument(
         "--root-seed",
-        type=_int_at_least(0, "root_seed"),
+        type=int_at_least(0, "root_seed"),
         default=DEFAULT_ROOT_SEED,
         metavar="S",
         help=f"root of the replicate seeds (default: {DEFAULT_ROOT_SEED})",
@@ -793,13 +776,13 @@ def register_compare_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     compare.add_argument(
         "--workers",
-        type=_int_at_least(1, "workers"),
+        type=int_at_least(1, "workers"),
         metavar="N",
         help="worker processes (default: the CPU count; 1 runs in this process)",
     )
     compare.add_argument(
         "--trust-id",
-        type=_int_at_least(0, "trust_id"),
+        type=int_at_least(0, "trust_id"),
         metavar="ID",
         help="also compare this trust's outcomes (0: the scenario's first named trust)",
     )

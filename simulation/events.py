@@ -15,7 +15,6 @@ EVENT_KINDS = (
     "convert_standalone",
     "broker",
     "rebroker",
-    "leave",
     "trust_closed",
     "trust_merged",
     "merge",

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .argtypes import int_at_least
 from .batch import load_batch, read_manifest, run_batch, sample_matrix
 from .batch.runner import RUNS_DIR, default_out
 from .executors import ExecutorError
@@ -134,7 +135,9 @@ def register_sensitivity_command(subparsers: argparse._SubParsersAction) -> None
     parser.add_argument(
         "--out", type=Path, help="batch directory (default: results/batches/<name>)"
     )
-    parser.add_argument("--workers", type=int, metavar="N", help="worker processes")
+    parser.add_argument(
+        "--workers", type=int_at_least(1, "workers"), metavar="N", help="worker processes"
+    )
     parser.add_argument("--scheduler", metavar="ADDRESS|local", help="run on Dask")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=cmd_sensitivity)

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..argtypes import int_at_least
 from ..executors import ExecutorError
 from ..output import FORMATS, OutputError
 from ..scenario import ScenarioError
@@ -51,16 +52,6 @@ EPILOG_COLLECT = """examples:
 writes model, trusts, schools, events (one row per run x year, per trust, per school, per
 event) and runs (one row per planned run with status), each with run_id, point, replicate,
 seed and one column per varied parameter (named by its dotted key)."""
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 1 or more")
-    return value
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -124,7 +115,7 @@ def register_batch_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     batch.add_argument(
         "--workers",
-        type=_positive,
+        type=int_at_least(1, "workers"),
         metavar="N",
         help="worker processes (default: CPU count; ignored when joining a cluster)",
     )
