@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .leader import CEO, IMPROVEMENT_LEAD, SLE
+from .aggregates import TrustAggregates, trust_aggregates
+from .central_team import PRESET_NAMES, multi_academy
+from .leader import IMPROVEMENT_LEAD, SLE
 from .parameters import GRADES, PHASES
+from .parameters.operating import EARNED_AUTONOMY, GOVERNANCE, JOINING_POLICIES, REVIEW_POLICIES
 from .school import GOOD, INADEQUATE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
@@ -135,15 +138,47 @@ COLUMN_DICTIONARY = {
 }
 
 
+def trust_reporters(model: MATModel) -> dict[str, str]:
+    """Columns the break points and operating model add to the trusts table, with meanings."""
+    docs = {
+        f"ratio_{bp.name}": (
+            f"load/capacity of the {bp.name} break point ({bp.driver}): {bp.description}; "
+            "past 1 the approach loses effectiveness (capped at 10, NaN for trusts founded "
+            "after the year's assessment)"
+        )
+        for bp in model.break_points
+    }
+    return {**docs, **LEVER_COLUMNS}
+
+
+LEVER_COLUMNS = {
+    "operating_preset": "operating-model preset the trust started with",
+    "review_policy": "strategy-review policy: static, reactive or anticipatory",
+    "joining_policy": "policy for joining schools",
+    "earned_autonomy": "lowest grade that earns autonomy ('off' if none)",
+    "directive": "1 if weak schools are under directive intervention",
+    "clusters": "1 if collaboration runs in clusters",
+    "regional_operations": "1 if operations run from regional hubs",
+    "governance": "board model: representative or skills_based",
+    "ceo_hands_on": "1 if the CEO still improves schools personally",
+    "shifts_made": "shifts that have taken effect since the trust was founded",
+    "planned_leads": "improvement leads the staffing plan provides for",
+    "growth_paused": "1 while growth is paused to rebuild capacity (golden rule)",
+}
+
+
 def column_dictionary(model: MATModel) -> dict[str, dict[str, str]]:
     """Every output column's meaning, including the columns mechanisms add to ``trusts``."""
-    extra = {name: doc for name, (doc, _fn) in model.trust_reporters.items()}
-    return {**COLUMN_DICTIONARY, "trusts": {**TRUST_COLUMNS, **extra}}
+    return {**COLUMN_DICTIONARY, "trusts": {**TRUST_COLUMNS, **trust_reporters(model)}}
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
     total = weights.sum()
     return float((values * weights).sum() / total) if total > 0 else float("nan")
+
+
+def _names(choices: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
+    return np.array(choices, dtype=object)[codes]
 
 
 class Recorder:
@@ -156,43 +191,36 @@ class Recorder:
         self.school_chunks: list[dict[str, np.ndarray]] = []
 
     def collect(self) -> None:
-        trust_ids, kinds = self._trust_status()
-        self.model_rows.append(self._model_row(kinds))
-        self.trust_chunks.append(self._trust_chunk(trust_ids))
+        """Record the end of the year: one model row, the open trusts, every school."""
+        m = self.model
+        agg = trust_aggregates(m)  # the year's final state, after growth
+        is_mat = multi_academy(m, agg.n_schools.astype(np.int64))
+        s = m.schools_data
+        kinds = np.zeros(len(s), dtype=np.int8)
+        member = agg.member
+        kinds[member] = np.where(is_mat[agg.trust_of_member], 2, 1)
+        open_ids = np.flatnonzero(m.trusts_data.is_open).astype(np.int64)
+        self.model_rows.append(self._model_row(kinds, is_mat))
+        self.trust_chunks.append(self._trust_chunk(open_ids, agg, is_mat))
         self.school_chunks.append(self._school_chunk(kinds))
 
-    def _trust_status(self) -> tuple[np.ndarray, np.ndarray]:
-        """Open trusts, and the status code (0 maintained, 1 SAT, 2 MAT) of each school."""
+    def _model_row(self, kinds: np.ndarray, is_mat: np.ndarray) -> dict[str, float]:
         m = self.model
-        s = m.schools_data
-        sizes = m.trust_sizes()
-        is_mat = np.array(
-            [t.growth is not None or sizes[t.trust_id] > 1 for t in m.trusts], dtype=bool
-        )
-        kinds = np.zeros(len(s), dtype=np.int8)
-        member = s.trust != NO_TRUST
-        kinds[member] = np.where(is_mat[s.trust[member]], 2, 1)
-        open_ids = np.array([t.trust_id for t in m.trusts if t.is_open], dtype=np.int64)
-        return open_ids, kinds
-
-    def _model_row(self, kinds: np.ndarray) -> dict[str, float]:
-        m = self.model
-        s, leaders = m.schools_data, m.leaders_data
+        s, leaders, t = m.schools_data, m.leaders_data, m.trusts_data
         graded = s.grade >= 0
         n_graded = max(1, int(graded.sum()))
         pupils = s.pupils
         d = s.disadvantage
         gap = weighted_mean(s.quality, pupils * (1 - d)) - weighted_mean(s.quality, pupils * d)
         in_trust = s.trust != NO_TRUST
-        spend = sum(t.central_spend_gbp for t in m.trusts if t.is_open)
+        spend = sum(t.central_spend_gbp[t.is_open].tolist())
         y = m.year
         ev = m.events
-        open_trusts = [t for t in m.trusts if t.is_open]
         return {
             "year": y,
             "n_schools": len(s),
-            "n_trusts": len(open_trusts),
-            "n_multi_academy_trusts": int(sum(1 for t in open_trusts if t.kind == "multi_academy")),
+            "n_trusts": int(t.is_open.sum()),
+            "n_multi_academy_trusts": int((t.is_open & is_mat).sum()),
             "n_maintained": int((~in_trust).sum()),
             "share_academies": float(in_trust.mean()),
             "pupils": float(pupils.sum()),
@@ -217,46 +245,25 @@ class Recorder:
             "heads_left": ev.count("head_left", y),
         }
 
-    def _trust_chunk(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+    def _trust_chunk(
+        self, ids: np.ndarray, agg: TrustAggregates, is_mat: np.ndarray
+    ) -> dict[str, np.ndarray]:
         m = self.model
-        s, leaders = m.schools_data, m.leaders_data
-        n = len(m.trusts)
-        t = s.trust
-        member = t != NO_TRUST
-        tm = t[member]
-
-        def total(values: np.ndarray) -> np.ndarray:
-            return np.bincount(tm, weights=values[member], minlength=n)
-
-        def staff(role: int) -> np.ndarray:
-            mask = leaders.active & (leaders.role == role) & (leaders.trust >= 0)
-            return np.bincount(leaders.trust[mask], minlength=n)
-
-        size = np.bincount(tm, minlength=n).astype(float)
+        s, t = m.schools_data, m.trusts_data
+        n = len(t)
+        total = agg.total
+        size = agg.n_schools
         safe = np.maximum(size, 1)
-        pupils = total(s.pupils)
-        graded = np.bincount(tm, weights=(s.grade[member] >= 0), minlength=n)
-        good = total((s.grade >= 0) & (s.grade <= GOOD))
-        base = np.array([tr.base_xy_km for tr in m.trusts]).reshape(-1, 2)
-        dist = np.zeros(len(s))
-        dist[member] = np.hypot(s.x_km[member] - base[tm, 0], s.y_km[member] - base[tm, 1])
+        pupils = agg.pupils
         max_dist = np.zeros(n)
-        np.maximum.at(max_dist, tm, dist[member])
-        spend = np.array([tr.central_spend_gbp for tr in m.trusts])
-        sizes = m.trust_sizes()
+        np.maximum.at(max_dist, agg.trust_of_member, agg.to_base_km)
+        spend = t.central_spend_gbp
+        staff = agg.staff
         chunk = {
             "year": np.full(len(ids), m.year, dtype=np.int32),
             "trust_id": ids,
-            "name": np.array([m.trusts[i].name for i in ids], dtype=object),
-            "kind": np.array(
-                [
-                    "multi_academy"
-                    if (m.trusts[i].growth is not None or sizes[i] > 1)
-                    else "single_academy"
-                    for i in ids
-                ],
-                dtype=object,
-            ),
+            "name": t.name[ids].copy(),
+            "kind": np.where(is_mat[ids], "multi_academy", "single_academy").astype(object),
             "n_schools": size[ids].astype(np.int32),
             "pupils": pupils[ids],
             "mean_quality": (total(s.quality * s.pupils) / np.maximum(pupils, 1e-9))[ids],
@@ -264,27 +271,43 @@ class Recorder:
                 total((s.quality - s.potential - s.ceiling_lift) * s.pupils)
                 / np.maximum(pupils, 1e-9)
             )[ids],
-            "share_good_or_better": (good / np.maximum(graded, 1))[ids],
-            "share_weak": (total(s.grade >= REQUIRES_IMPROVEMENT) / safe)[ids],
-            "spread_km": (total(dist) / safe)[ids],
+            "share_good_or_better": (agg.n_strong / np.maximum(agg.n_graded, 1))[ids],
+            "share_weak": (agg.n_weak / safe)[ids],
+            "spread_km": (agg.spread_sum_km / safe)[ids],
             "max_distance_km": max_dist[ids],
-            "base_x_km": base[ids, 0] if n else np.empty(0),
-            "base_y_km": base[ids, 1] if n else np.empty(0),
-            "improvement_leads": staff(IMPROVEMENT_LEAD)[ids],
-            "has_ceo": (staff(CEO) > 0)[ids].astype(np.int8),
-            "sles": staff(SLE)[ids],
+            "base_x_km": t.base_x_km[ids],
+            "base_y_km": t.base_y_km[ids],
+            "improvement_leads": staff.leads[ids].astype(np.int64),
+            "has_ceo": (staff.ceos > 0)[ids].astype(np.int8),
+            "sles": staff.sles[ids].astype(np.int64),
             "head_vacancies": total((s.head < 0).astype(float))[ids].astype(np.int32),
-            "central_income_gbp": np.array([m.trusts[i].central_income_gbp for i in ids]),
+            "central_income_gbp": t.central_income_gbp[ids],
             "central_spend_gbp": spend[ids],
             "central_cost_per_pupil_gbp": (spend / np.maximum(pupils, 1.0))[ids],
-            "reserves_gbp": np.array([m.trusts[i].reserves_gbp for i in ids]),
+            "reserves_gbp": t.reserves_gbp[ids],
             "mean_alignment": (total(s.alignment) / safe)[ids],
             "mean_commitment": (total(s.commitment) / safe)[ids],
-            "autonomy": np.array([m.trusts[i].autonomy for i in ids]),
-            "failing_years": np.array([m.trusts[i].failing_years for i in ids], dtype=np.int32),
+            "autonomy": t.autonomy[ids],
+            "failing_years": t.failing_years[ids].astype(np.int32),
         }
-        for name, (_doc, fn) in m.trust_reporters.items():
-            chunk[name] = np.asarray(fn(m))[ids]
+        for j, bp in enumerate(m.break_points):
+            chunk[f"ratio_{bp.name}"] = t.ratio[ids, j]
+        chunk.update(
+            {
+                "operating_preset": _names(PRESET_NAMES, t.operating_preset[ids]),
+                "review_policy": _names(REVIEW_POLICIES, t.review_policy[ids]),
+                "joining_policy": _names(JOINING_POLICIES, t.joining_policy[ids]),
+                "earned_autonomy": _names(EARNED_AUTONOMY, t.earned_autonomy[ids]),
+                "directive": t.directive[ids].astype(np.int8),
+                "clusters": t.clusters[ids].astype(np.int8),
+                "regional_operations": t.regional_operations[ids].astype(np.int8),
+                "governance": _names(GOVERNANCE, t.governance[ids]),
+                "ceo_hands_on": t.ceo_hands_on[ids].astype(np.int8),
+                "shifts_made": t.level[ids].sum(axis=1).astype(np.int64),
+                "planned_leads": t.planned_leads[ids].astype(np.int32),
+                "growth_paused": (t.paused_until[ids] >= m.year).astype(np.int8),
+            }
+        )
         return chunk
 
     def _school_chunk(self, kinds: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,32 +1,45 @@
-"""Struct-of-arrays storage behind array-backed agents.
+"""Struct-of-arrays storage behind array-backed agents, and the agents as views of it.
 
-Thousands of schools and leaders are updated each year with numpy operations on whole
-columns; the Mesa agent objects are thin views that read and write one row. This keeps the
-yearly step linear in the number of schools with a small constant.
+Thousands of schools, leaders and trusts are updated each year with numpy operations on whole
+columns; the Mesa agent objects are thin views that read and write one row, created only when
+someone asks for one (the dashboard, a test, a notebook inspecting a single agent). This keeps
+the yearly step linear in the number of schools with a small constant and free of per-agent
+object churn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from mesa import Agent, Model
+
+ColumnSpec = tuple[type | str, object] | tuple[type | str, object, int]
+"""``(dtype, fill)`` for a column of scalars, ``(dtype, fill, width)`` for one of rows."""
 
 
 class ColumnStore:
     """Named numpy columns of equal length that can grow by appending rows.
 
     Attribute access (``store.quality``) returns a view of the rows in use, so in-place
-    numpy updates (``store.quality[mask] += 1``) write through.
+    numpy updates (``store.quality[mask] += 1``) write through. A column declared with a
+    width holds a row of ``width`` values per entry (shape ``(n, width)``).
     """
 
-    def __init__(self, spec: Mapping[str, tuple[type | str, object]], capacity: int = 16):
-        self._spec = dict(spec)
+    def __init__(self, spec: Mapping[str, ColumnSpec], capacity: int = 16):
+        self._spec = {name: (s[0], s[1], s[2] if len(s) > 2 else 0) for name, s in spec.items()}
         self._capacity = max(1, capacity)
         self._n = 0
-        self._data = {
-            name: np.full(self._capacity, fill, dtype=dtype) for name, (dtype, fill) in spec.items()
-        }
+        self._data = {name: self._empty(name, self._capacity) for name in self._spec}
         self._refresh_views()
+
+    def _empty(self, name: str, rows: int) -> np.ndarray:
+        dtype, fill, width = self._spec[name]
+        shape = (rows, width) if width else rows
+        return np.full(shape, fill, dtype=dtype)
 
     def _refresh_views(self) -> None:
         """Keep a view of the rows in use per column in the instance dict.
@@ -78,15 +91,16 @@ class ColumnStore:
         needed = self._n + count
         if needed > self._capacity:
             new_cap = max(needed, 2 * self._capacity)
-            for name, (dtype, fill) in self._spec.items():
-                grown = np.full(new_cap, fill, dtype=dtype)
+            for name in self._spec:
+                grown = self._empty(name, new_cap)
                 grown[: self._n] = self._data[name][: self._n]
                 self._data[name] = grown
             self._capacity = new_cap
         rows = np.arange(self._n, needed)
         self._n = needed
-        for name, (_dtype, fill) in self._spec.items():
-            self._data[name][rows] = values.get(name, fill)
+        start = rows[0]
+        for name, (_dtype, fill, _width) in self._spec.items():
+            self._data[name][start:needed] = values.get(name, fill)
         self._refresh_views()
         return rows
 
@@ -95,9 +109,68 @@ def column_property(store: str, name: str) -> property:
     """A property of an array-backed agent reading and writing its row of ``model.<store>``."""
 
     def fget(agent):
-        return getattr(agent.model, store)._data[name][agent.row].item()
+        value = getattr(agent.model, store)._data[name][agent.row]
+        return value.item() if isinstance(value, np.generic) else value
 
     def fset(agent, value) -> None:
         getattr(agent.model, store)._data[name][agent.row] = value
 
     return property(fget, fset, doc=f"This agent's ``{name}`` column.")
+
+
+def coded_property(store: str, name: str, choices: Sequence[str]) -> property:
+    """A property showing a column of codes as the names in ``choices`` (and taking names)."""
+    codes = {choice: code for code, choice in enumerate(choices)}
+
+    def fget(agent) -> str:
+        return choices[int(getattr(agent.model, store)._data[name][agent.row])]
+
+    def fset(agent, value: str) -> None:
+        getattr(agent.model, store)._data[name][agent.row] = codes[value]
+
+    return property(fget, fset, doc=f"This agent's ``{name}``, one of {tuple(choices)}.")
+
+
+class AgentViews[A: "Agent"](Sequence[A]):
+    """The Mesa agents over a column store's rows, each created the first time it is asked for.
+
+    ``views[i]`` is always the same object for row ``i``; creating it registers it with the
+    Mesa model like any agent. Yearly rules never need the objects, so none are created while
+    the model runs unless someone looks.
+    """
+
+    def __init__(self, model: Model, agent_type: type[A], store: ColumnStore):
+        self._model = model
+        self._type = agent_type
+        self._store = store
+        self._made: dict[int, A] = {}
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __getitem__(self, row):  # type: ignore[override]
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        row = int(row)
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(f"no {self._type.__name__} {row}; there are {len(self)}")
+        agent = self._made.get(row)
+        if agent is None:
+            agent = self._made[row] = self._type(self._model, row)
+        return agent
+
+    def __iter__(self) -> Iterator[A]:
+        return (self[i] for i in range(len(self)))
+
+    def made(self) -> dict[int, A]:
+        """The views created so far, by row."""
+        return self._made
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Rows that no longer stand for an agent (a leader who left): their views leave Mesa."""
+        for row in np.atleast_1d(rows).tolist():
+            agent = self._made.pop(row, None)
+            if agent is not None:
+                agent.remove()

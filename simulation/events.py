@@ -64,12 +64,11 @@ class _Column:
             col = np.empty(total, dtype=dtype)
         else:
             fill = np.full(1, -1, dtype=np.int64) if is_int else np.full(1, np.nan)
-            dtype = np.result_type(fill, *dtypes)
-            if dtype.kind == "U" and all(d.kind == "U" for d in dtypes):
-                # text only: as wide as the longest text or the fill's 'nan', not the 32
-                # characters numpy keeps for any float (same values, a fraction of the memory)
-                width = max([3, *(d.itemsize // 4 for d in dtypes)])
-                dtype = np.dtype(f"<U{width}")
+            if any(d.kind in "UO" for d in dtypes):
+                # text: missing values are NaN (not the text 'nan' numpy would make of them)
+                dtype = np.dtype(object)
+            else:
+                dtype = np.result_type(fill, *dtypes)
             col = np.full(total, fill[0], dtype=dtype)
         for group, chunks in enumerate(self.chunks):
             if not chunks:

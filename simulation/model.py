@@ -1,20 +1,38 @@
 """The MAT growth model: builds the world, runs the yearly schedule, collects the tables.
 
 One step is one academic year. :meth:`MATModel.step` is the schedule, in the order of the
-design brief: inspections, intelligence, central-team decisions and support, school
+design brief: inspections, intelligence, break points and review, central teams, school
 improvement, leaders, growth, data collection.
+
+All state is declared in :meth:`MATModel.__init__`. Schools, leaders and trusts live in numpy
+column stores (``schools_data``, ``leaders_data``, ``trusts_data``) that every yearly rule
+updates for all agents at once; ``School``, ``Leader`` and ``CentralTeam`` are Mesa agents over
+one row each, created when someone asks for them (``model.school_agents[i]``,
+``model.leader_agents[i]``, ``model.trusts[i]``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from mesa import Model
 
-from .central_team import CentralTeam
+from .aggregates import TrustAggregates
+from .breakpoints import registered
+from .breakpoints.view import TrustGeometry, TrustView
+from .central_team import (
+    CentralTeam,
+    trust_columns,
+    write_growth,
+    write_operating_model,
+    write_review,
+)
 from .collect import Recorder
-from .columns import ColumnStore
+from .columns import AgentViews, ColumnStore
 from .events import EventLog
-from .leader import LEADER_COLUMNS, SLE, Leader
+from .leader import LEADER_COLUMNS, Leader
 from .mechanisms.growth import grow_trusts
 from .mechanisms.improvement import improve_schools
 from .mechanisms.inspection import inspect_schools
@@ -24,14 +42,13 @@ from .mechanisms.review import (
     assess_break_points,
     break_points_and_review,
     settle_starting_approaches,
-    trust_reporters,
 )
 from .mechanisms.support import run_central_teams
-from .operating_model import apply_operating_model
 from .parameters import GrowthStrategy, OperatingModel, Params, ReviewParams
 from .school import NO_TRUST, SCHOOL_COLUMNS, School
 from .setup import build_world
 from .streams import RandomStreams
+from .world import Geography
 
 
 class MATModel(Model):
@@ -52,12 +69,35 @@ class MATModel(Model):
         self.scenario_name = scenario_name
         self.streams = RandomStreams(self.seed)
         self.events = EventLog()
-        self.schools_data = ColumnStore(SCHOOL_COLUMNS, capacity=self.params.world.n_schools)
-        self.leaders_data = ColumnStore(LEADER_COLUMNS, capacity=2 * self.params.world.n_schools)
-        self.trusts: list[CentralTeam] = []
-        self.leader_agents: dict[int, Leader] = {}
+        # the break points this model measures, and each one's own parameters
+        self.break_points = registered()
+        self.break_point_settings = {
+            bp.name: bp.settings(self.params.break_points) for bp in self.break_points
+        }
+        # agents' state, and the agents as views created on demand
+        n = self.params.world.n_schools
+        self.schools_data = ColumnStore(SCHOOL_COLUMNS, capacity=n)
+        self.leaders_data = ColumnStore(LEADER_COLUMNS, capacity=2 * n)
+        self.trusts_data = ColumnStore(
+            trust_columns(len(self.break_points)),
+            capacity=self.params.trusts.n_multi_academy + self.params.trusts.n_single_academy,
+        )
+        self.school_agents: AgentViews[School] = AgentViews(self, School, self.schools_data)
+        self.leader_agents: AgentViews[Leader] = AgentViews(self, Leader, self.leaders_data)
+        self.trusts: AgentViews[CentralTeam] = AgentViews(self, CentralTeam, self.trusts_data)
+        # the world (set by build_world)
+        self.geography: Geography | None = None
+        self.peer_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # membership: schools per trust (cached), and a counter per trust bumped when it changes
         self._trust_sizes: np.ndarray | None = None
-        self.trust_reporters = trust_reporters()
+        self.membership_version = np.zeros(0, dtype=np.int64)
+        # this year's measures of trusts (set by the break-point assessment)
+        self.aggregates: TrustAggregates | None = None
+        self.last_view: TrustView | None = None
+        self.office_km: np.ndarray | None = None  # per school: distance to its serving office
+        self.break_point_ratios: np.ndarray | None = None  # (break point, trust)
+        self.trust_geometry = TrustGeometry.for_schools(n)
+        self._deferred: list[tuple[int, np.ndarray, float, str]] | None = None
         build_world(self)
         settle_starting_approaches(self, named=len(self.params.trusts.named))
         assess_break_points(self)  # starting ratios, so year 0 is reported and not a crossing
@@ -71,7 +111,6 @@ class MATModel(Model):
 
     def step(self) -> None:
         """One academic year, in the design's order."""
-        self.sync_staff_trusts()
         inspect_schools(self)  # inspections turn latent quality into public grades
         gather_intelligence(self)  # central teams update what they know of their schools
         break_points_and_review(self)  # loads vs capacities; strategy review and shifts
@@ -91,7 +130,7 @@ class MATModel(Model):
         """Schools per trust id (closed trusts have 0); cached until membership changes."""
         if self._trust_sizes is None:
             t = self.schools_data.trust
-            self._trust_sizes = np.bincount(t[t >= 0], minlength=len(self.trusts))
+            self._trust_sizes = np.bincount(t[t >= 0], minlength=len(self.trusts_data))
         return self._trust_sizes
 
     def move_schools(self, rows: np.ndarray, trust_id: int, kind: str) -> None:
@@ -114,6 +153,10 @@ class MATModel(Model):
                 s.next_inspection_year[rows] = self.year + round(
                     self.params.inspection.new_academy_interval_years
                 )
+            self.membership_version[trust_id] += 1
+        left = previous[previous != NO_TRUST]
+        if left.size:
+            np.add.at(self.membership_version, left, 1)
         heads = s.head[rows]
         self.leaders_data.trust[heads[heads >= 0]] = trust_id  # the head moves with the school
         self._trust_sizes = None  # (SLEs follow in sync_staff_trusts, once a year)
@@ -133,29 +176,44 @@ class MATModel(Model):
         growth: GrowthStrategy | None,
         operating_model: OperatingModel | None = None,
         review: ReviewParams | None = None,
-    ) -> CentralTeam:
-        """Found a trust based at school ``base_row`` (its schools are moved in separately)."""
+    ) -> int:
+        """Found a trust based at school ``base_row`` (its schools are moved in separately);
+        returns its id."""
         s = self.schools_data
-        team = CentralTeam(
-            self,
-            trust_id=len(self.trusts),
+        t = self.trusts_data
+        (row,) = t.add(
+            1,
             name=name,
-            base_xy_km=np.array([s.x_km[base_row], s.y_km[base_row]]),
-            region=int(s.region[base_row]),
-            growth=growth,
+            base_x_km=s.x_km[base_row],
+            base_y_km=s.y_km[base_row],
+            region=s.region[base_row],
             founded_year=self.year,
+            core_disadvantage=s.disadvantage[base_row],
         )
-        apply_operating_model(
-            team, operating_model or self.params.operating_model, review or self.params.review
-        )
-        team.core_disadvantage = float(s.disadvantage[base_row])
-        self.trusts.append(team)
+        ids = np.array([row])
+        write_growth(t, ids, growth)
+        om = operating_model or self.params.operating_model
+        write_operating_model(t, ids, om)
+        write_review(t, ids, review or self.params.review)
+        levers = om.resolved()
+        for j, bp in enumerate(self.break_points):
+            if bp.starting_level is not None:
+                t.level[row, j] = bp.starting_level(levers)
+        self.membership_version = np.append(self.membership_version, 0)
         self._trust_sizes = None
-        return team
+        return int(row)
+
+    def close_trust(self, trust_id: int) -> None:
+        t = self.trusts_data
+        t.closed_year[trust_id] = self.year
+        t.is_open[trust_id] = False
+        t.appetite[trust_id] = 0.0
 
     # --- leaders -----------------------------------------------------------------------
     def sync_staff_trusts(self) -> None:
         """SLEs work for their school's trust: refresh after schools have moved."""
+        from .leader import SLE
+
         leaders = self.leaders_data
         sles = np.flatnonzero(leaders.active & (leaders.role == SLE) & (leaders.school >= 0))
         leaders.trust[sles] = self.schools_data.trust[leaders.school[sles]]
@@ -163,8 +221,8 @@ class MATModel(Model):
     def appoint_leaders(
         self, role: int, skill: np.ndarray, school: np.ndarray, trust: np.ndarray
     ) -> np.ndarray:
-        """Create leader rows and their Mesa agents; returns the new rows."""
-        rows = self.leaders_data.add(
+        """Add leaders in post; returns their rows (their agents are made when asked for)."""
+        return self.leaders_data.add(
             len(skill),
             role=role,
             skill=skill,
@@ -173,26 +231,47 @@ class MATModel(Model):
             tenure_years=0,
             started_year=self.year,
         )
-        for row in rows.tolist():
-            self.leader_agents[row] = Leader(self, row)
-        return rows
 
     def retire_leaders(self, rows: np.ndarray) -> None:
-        """Leaders leave their posts: rows go inactive and their agents leave the model."""
+        """Leaders leave their posts: rows go inactive and any agent made for them leaves."""
         rows = np.atleast_1d(rows)
         self.leaders_data.active[rows] = False
-        for row in rows.tolist():
-            agent = self.leader_agents.pop(row, None)
-            if agent is not None:
-                agent.remove()
+        self.leader_agents.forget(rows)
 
     def draw_skill(self, n: int, rng: np.random.Generator, shift: float = 0.0) -> np.ndarray:
         lp = self.params.leaders
         return np.clip(rng.normal(lp.skill_mean + shift, lp.skill_sd, n), 0.02, 0.98)
 
+    def recruit(self, role: int, trust_ids: np.ndarray, skill_shift: float, stream: str) -> None:
+        """Appoint one central leader in ``role`` for each of ``trust_ids``, skills drawn from
+        ``stream``; inside :meth:`deferred_recruitment`, after the block, in trust order."""
+        trust_ids = np.atleast_1d(np.asarray(trust_ids, dtype=np.int64))
+        if self._deferred is not None:
+            self._deferred.append((role, trust_ids, skill_shift, stream))
+            return
+        skill = self.draw_skill(len(trust_ids), self.streams[stream], skill_shift)
+        self.appoint_leaders(role, skill, np.full(len(trust_ids), -1), trust_ids)
+
+    @contextmanager
+    def deferred_recruitment(self) -> Iterator[None]:
+        """Collect :meth:`recruit` calls and make them at the end, in trust order, so who is
+        appointed (and which skill they draw) does not depend on the order shifts apply in."""
+        outer, self._deferred = self._deferred, []
+        try:
+            yield
+        finally:
+            queued, self._deferred = self._deferred, outer
+        entries = sorted(
+            ((int(i), role, shift, stream) for role, ids, shift, stream in queued for i in ids),
+            key=lambda e: e[0],
+        )
+        for i, role, shift, stream in entries:
+            self.recruit(role, np.array([i]), shift, stream)
+
+    # --- views -------------------------------------------------------------------------
     def schools(self) -> list[School]:
         """The School agents in row order."""
-        return sorted(self.agents_by_type[School], key=lambda a: a.row)
+        return list(self.school_agents)
 
     def open_trusts(self) -> list[CentralTeam]:
-        return [t for t in self.trusts if t.is_open]
+        return [self.trusts[i] for i in np.flatnonzero(self.trusts_data.is_open)]

@@ -12,6 +12,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from .codes import (  # noqa: F401 - re-exported: the codes of school columns
+    ALL_THROUGH,
+    GOOD,
+    INADEQUATE,
+    NO_GRADE,
+    NO_TRUST,
+    OUTSTANDING,
+    PRIMARY,
+    REQUIRES_IMPROVEMENT,
+    SECONDARY,
+    SPECIAL,
+)
 from .columns import column_property
 from .leader import SLE
 from .parameters import GRADES, PHASES
@@ -19,10 +31,6 @@ from .parameters import GRADES, PHASES
 if TYPE_CHECKING:
     from .model import MATModel
 
-NO_TRUST = -1
-NO_GRADE = -1
-OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE = range(4)
-PRIMARY, SECONDARY, SPECIAL, ALL_THROUGH = range(4)
 
 SCHOOL_COLUMNS: dict[str, tuple[type | str, object]] = {
     # where and who

@@ -16,7 +16,6 @@ from .school import (
     REQUIRES_IMPROVEMENT,
     SECONDARY,
     SPECIAL,
-    School,
 )
 from .world import build_geography, neighbour_pairs
 
@@ -82,8 +81,6 @@ def place_schools(model: MATModel) -> None:
     )
     model.leaders_data.tenure_years[heads] = rng.integers(0, 12, n)
     s.head = heads
-    for row in range(n):
-        School(model, row)
     model.peer_pairs = neighbour_pairs(
         geo.tree, p.quality.peer_neighbours, p.quality.peer_radius_km
     )
@@ -136,16 +133,17 @@ def found_trust(
     """Create a trust around ``members`` (the first is its base) with staff and history."""
     s = model.schools_data
     rng = model.streams["setup"]
-    team = model.create_trust(name, int(members[0]), growth, operating_model, review)
-    team.planned_leads = leads
-    team.founded_year = -int(rng.integers(1, 12))
-    model.move_schools(members, team.trust_id, "join")
-    s.joined_year[members] = rng.integers(team.founded_year, 1, len(members))
-    team.common_practice = float(s.practice[members[0]])
-    s.practice[members] = s.practice[members] + 0.5 * (team.common_practice - s.practice[members])
+    t = model.trusts_data
+    i = model.create_trust(name, int(members[0]), growth, operating_model, review)
+    t.planned_leads[i] = leads
+    founded = t.founded_year[i] = -int(rng.integers(1, 12))
+    model.move_schools(members, i, "join")
+    s.joined_year[members] = rng.integers(founded, 1, len(members))
+    common = t.common_practice[i] = float(s.practice[members[0]])
+    s.practice[members] = s.practice[members] + 0.5 * (common - s.practice[members])
     s.commitment[members] = 0.6
     if growth is not None or len(members) > 1:  # a single academy's head is its leader
-        _staff_trust(model, team.trust_id, leads)
+        _staff_trust(model, i, leads)
 
 
 def _named_members(model: MATModel, named: NamedTrust, base: int, free: np.ndarray) -> np.ndarray:

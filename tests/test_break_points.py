@@ -34,7 +34,7 @@ def one_trust_world(n_schools: int, policy: str = "static", **levers) -> MATMode
 
 
 def ratio(model: MATModel, name: str) -> float:
-    return float(BY_NAME[name].ratio(build_view(model, NAMES))[0])
+    return float(BY_NAME[name].ratio(build_view(model))[0])
 
 
 def test_effectiveness_holds_to_capacity_then_falls_away_non_linearly():
@@ -49,12 +49,14 @@ def test_effectiveness_holds_to_capacity_then_falls_away_non_linearly():
 def test_every_break_point_has_the_same_shape():
     assert len(BREAK_POINTS) == 12 and len(set(NAMES)) == 12
     model = one_trust_world(6)
-    view = build_view(model, NAMES)
+    view = build_view(model)
     for bp in BREAK_POINTS:
-        load, cap = np.asarray(bp.load(view)), np.asarray(bp.capacity(view))
+        p = view.settings(bp)
+        load, cap = np.asarray(bp.load(view, p)), np.asarray(bp.capacity(view, p))
         assert load.shape == cap.shape == (len(model.trusts),), bp.name
         assert np.all(load >= 0) and np.all(cap >= 0), bp.name
-        assert bp.channels and bp.shift.name and bp.parameters, bp.name
+        assert bp.channels and bp.shift.name and bp.parameter_names, bp.name
+        assert bp.label and bp.shift.label and bp.explanation.harm, bp.name
 
 
 @pytest.mark.parametrize(("schools", "crossed"), [(4, False), (5, True), (12, True)])

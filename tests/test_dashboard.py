@@ -11,7 +11,6 @@ import argparse
 import io
 import os
 import socket
-import statistics
 import subprocess
 import time
 import urllib.request
@@ -220,20 +219,16 @@ def test_page_renders_controls_views_and_banner(monkeypatch):
     assert len(_images(rc)) == 3  # map, outcomes, break-point timeline
 
 
-def test_step_advances_the_year_and_redraws_quickly(monkeypatch):
+def test_step_advances_the_year_and_redraws(monkeypatch):
+    """Each Step moves the model on a year and redraws every figure (how fast is measured in
+    benchmarks/, never asserted here: a loaded CI machine must not fail the suite)."""
     _, rc = _render(monkeypatch)
     before = _images(rc)
-    timings = []
     for _ in range(3):
-        start = time.perf_counter()
         _click(rc, "Step")
-        timings.append(time.perf_counter() - start)
     assert "<strong>Year 3</strong>" in _markdown(rc)
     after = _images(rc)
     assert len(after) == 3 and all(a != b for a, b in zip(before, after, strict=True))
-    # a step of the baseline, model and all three figures; well under a second on a laptop,
-    # with headroom here for a loaded CI machine
-    assert statistics.median(timings) < 1.5, timings
 
 
 def test_changed_operating_model_applies_on_reset(monkeypatch):

@@ -25,5 +25,5 @@ def test_every_break_point_is_explained_with_the_parameters_that_drive_it():
         row = next((line for line in README.splitlines() if line.startswith(f"| `{bp.name}`")), "")
         assert row, f"README has no row for {bp.name}"
         assert f"`{bp.shift.name}`" in row
-        for name in bp.parameters:
+        for name in bp.parameter_names:
             assert f"`{name}`" in row, f"{bp.name}: README row does not name {name}"

@@ -8,42 +8,88 @@ and its support reaches schools less well. Shift: regional hubs (``hub_cost_gbp`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .base import BreakPoint, Shift
-from .view import TrustView
+from ..parameters.base import Section, param
+from .base import BreakPoint, Explanation, Shift
+
+if TYPE_CHECKING:
+    from .view import TrustView
 
 NAME = "central_operations"
 
 
-def load(v: TrustView) -> np.ndarray:
-    return v.operations_km
+@dataclass(frozen=True)
+class Parameters(Section):
+    section_name = "break_points"
+
+    operations_radius_km: float = param(
+        35.0, "km", "assumption: a single back office serves schools this far", lo=1, hi=1_000
+    )
+    hub_cost_gbp: float = param(
+        120_000.0, "GBP per regional hub per year", "assumption", lo=0, hi=1e7
+    )
 
 
-def capacity(v: TrustView) -> np.ndarray:
-    return np.full(len(v.n_schools), v.params.operations_radius_km)
+def load(v: TrustView, p: Parameters) -> np.ndarray:
+    s = v.model.schools_data
+    served = np.maximum(v.office_km, 0.0) * s.pupils
+    return np.divide(v.total(served), v.pupils, out=np.zeros(len(v.pupils)), where=v.pupils > 0)
 
 
-def regionalise(team, v: TrustView) -> None:
-    team.regional_operations = True
+def capacity(v: TrustView, p: Parameters) -> np.ndarray:
+    return np.full(len(v.n_schools), p.operations_radius_km)
+
+
+def regionalise(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
+    v.trusts.regional_operations[ids] = True
+
+
+def regions_served(v: TrustView) -> np.ndarray:
+    """Regions each trust has schools in."""
+    agg = v.aggregates
+    region = v.model.schools_data.region[agg.member]
+    pairs = np.unique(agg.trust_of_member.astype(np.int64) * 1_000 + region)
+    return np.bincount(pairs // 1_000, minlength=len(v.n_schools))
+
+
+def recurring_cost(v: TrustView, p: Parameters) -> np.ndarray:
+    """A regional hub in every region beyond the first, once operations are regional."""
+    hubs = np.where(v.trusts.regional_operations, np.maximum(regions_served(v) - 1, 0), 0)
+    return hubs * p.hub_cost_gbp
+
+
+def starting_level(levers: Mapping[str, object]) -> int:
+    return int(levers["operations"] == "regional")
 
 
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="geography",
+    label="Central operations",
     description="one back office cannot serve schools spread far apart",
+    explanation=Explanation(
+        load="how far the back office's work is spread (km)",
+        capacity="the distance one back office can serve (km)",
+        harm="the back office becomes less efficient and central cost per pupil rises",
+    ),
     load=load,
     capacity=capacity,
     shift=Shift(
         "regional_hubs",
+        "Run operations from regional hubs",
         "regionalise operations into hubs",
         regionalise,
-        lag_years=lambda p: p.regional_lag_years,
+        lag_years=lambda core: core.regional_lag_years,
     ),
     channels={"operations": 1.0, "support": 0.2},
-    parameters=(
-        "break_points.operations_radius_km",
-        "operating_model.operations",
-        "break_points.hub_cost_gbp",
-    ),
+    parameters=Parameters,
+    uses=("operating_model.operations",),
+    recurring_cost=recurring_cost,
+    starting_level=starting_level,
+    order=9,
 )

@@ -5,51 +5,97 @@ only ``1 / break_points.qa_span_factor`` of each (quality assurance, challenge a
 Capacity: ``central_team.ceo_hands_on_schools`` (seed 002: 4-5 schools), times the level past
 the first shift. Past it, the CEO's days are spread over too many schools: oversight and
 strategy review suffer. Shift: the CEO steps back and an improvement lead takes the hands-on work.
+
+Two hooks make the operating model's ``ceo_steps_back_at`` lever work: the step back is
+*planned* once the trust reaches that size (under any review policy), and a CEO set never to
+let go (``ceo_steps_back_at = 0``) may not make the shift even when a review calls for it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..leader import IMPROVEMENT_LEAD
-from .base import BreakPoint, Shift
-from .view import TrustView
+from ..parameters.base import Section, param
+from .base import BreakPoint, Explanation, Shift
+
+if TYPE_CHECKING:
+    from .view import TrustView
 
 NAME = "ceo_role"
 
 
-def load(v: TrustView) -> np.ndarray:
-    per_school = np.where(v.ceo_hands_on, 1.0, 1.0 / v.params.qa_span_factor)
+@dataclass(frozen=True)
+class Parameters(Section):
+    section_name = "break_points"
+
+    qa_span_factor: float = param(
+        6.0,
+        "x schools a CEO can cover once stepped back",
+        "assumption: QA, challenge and strategy instead of hands-on improvement (seed 000)",
+        lo=1,
+        hi=100,
+    )
+
+
+def load(v: TrustView, p: Parameters) -> np.ndarray:
+    per_school = np.where(v.ceo_hands_on, 1.0, 1.0 / p.qa_span_factor)
     return v.has_ceo * v.n_schools * per_school
 
 
-def capacity(v: TrustView) -> np.ndarray:
+def capacity(v: TrustView, p: Parameters) -> np.ndarray:
     cap = v.model.params.central_team.ceo_hands_on_schools
     return cap * np.maximum(1, v.level[NAME])
 
 
-def step_back(team, v: TrustView) -> None:
+def step_back(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
     """The CEO hands the schools they improved personally to a new improvement lead."""
-    if not team.ceo_hands_on:
+    t = v.trusts
+    ids = ids[t.ceo_hands_on[ids]]
+    if ids.size == 0:
         return
-    model = v.model
-    team.ceo_hands_on = False
-    team.planned_leads += 1
-    skill = model.draw_skill(1, model.streams["review"], 0.05)
-    model.appoint_leaders(IMPROVEMENT_LEAD, skill, np.array([-1]), np.array([team.trust_id]))
+    t.ceo_hands_on[ids] = False
+    t.planned_leads[ids] += 1
+    v.model.recruit(IMPROVEMENT_LEAD, ids, skill_shift=0.05, stream="review")
+
+
+def planned(v: TrustView, p: Parameters) -> np.ndarray:
+    """The operating model has the CEO step back once the trust reaches ``ceo_steps_back_at``."""
+    at = v.trusts.ceo_steps_back_at
+    return v.trusts.ceo_hands_on & (at > 0) & v.has_ceo & (v.n_schools >= at)
+
+
+def may_shift(v: TrustView, p: Parameters) -> np.ndarray:
+    """Only a hands-on CEO can step back, and a CEO who never lets go never does."""
+    return v.trusts.ceo_hands_on & (v.trusts.ceo_steps_back_at > 0)
 
 
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="scale",
+    label="The CEO's role",
     description="a hands-on CEO personally improving schools runs out of days past 4-5 schools",
+    explanation=Explanation(
+        load="the schools the CEO works on personally",
+        capacity="the schools one CEO can improve personally (4-5 is the usual limit)",
+        harm="the CEO spends the days of the week on a few schools while oversight and "
+        "strategy suffer",
+    ),
     load=load,
     capacity=capacity,
-    shift=Shift("ceo_steps_back", "the CEO lets go: QA, challenge and strategy", step_back),
-    channels={"oversight": 0.5, "review": 0.5},
-    parameters=(
-        "central_team.ceo_hands_on_schools",
-        "operating_model.ceo_steps_back_at",
-        "break_points.qa_span_factor",
+    shift=Shift(
+        "ceo_steps_back",
+        "The CEO steps back to quality assurance and strategy",
+        "the CEO lets go: QA, challenge and strategy",
+        step_back,
     ),
+    channels={"oversight": 0.5, "review": 0.5},
+    parameters=Parameters,
+    uses=("central_team.ceo_hands_on_schools", "operating_model.ceo_steps_back_at"),
+    planned=planned,
+    may_shift=may_shift,
+    order=5,
 )

@@ -10,39 +10,89 @@ Shift: cluster-based collaboration groups of ``operating_model.cluster_size`` sc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .base import BreakPoint, Shift
-from .view import TrustView
+from ..parameters.base import Section, param
+from .base import BreakPoint, Explanation, Shift
+
+if TYPE_CHECKING:
+    from .view import TrustView
 
 NAME = "collaboration"
 
 
-def load(v: TrustView) -> np.ndarray:
-    return v.collaboration_km
+@dataclass(frozen=True)
+class Parameters(Section):
+    section_name = "break_points"
+
+    collaboration_radius_km: float = param(
+        20.0,
+        "km",
+        "Robert Hill: collaborating schools ideally no more than 20 minutes apart",
+        lo=1,
+        hi=500,
+    )
 
 
-def capacity(v: TrustView) -> np.ndarray:
-    return np.full(len(v.n_schools), v.params.collaboration_radius_km)
+def collaboration_km(v: TrustView) -> np.ndarray:
+    """Typical distance between collaborating schools of each trust (km)."""
+    agg = v.aggregates
+    s, t = v.model.schools_data, v.trusts
+    member, tm = agg.member, agg.trust_of_member
+    safe = np.maximum(v.n_schools, 1.0)
+    cx, cy = v.total(s.x_km) / safe, v.total(s.y_km) / safe
+    to_centre = np.zeros(len(s))
+    to_centre[member] = np.hypot(s.x_km[member] - cx[tm], s.y_km[member] - cy[tm])
+    clustered = member[(t.is_open & t.clusters)[tm]]
+    to_centre[clustered] = v.model.trust_geometry.to_cluster_km[clustered]
+    return np.sqrt(2.0 * v.total(to_centre * to_centre) / safe)
 
 
-def form_clusters(team, v: TrustView) -> None:
-    if team.clusters:
-        team.cluster_size = max(2, team.cluster_size - 2)  # already clustered: smaller ones
-    team.clusters = True
+def load(v: TrustView, p: Parameters) -> np.ndarray:
+    return collaboration_km(v)
+
+
+def capacity(v: TrustView, p: Parameters) -> np.ndarray:
+    return np.full(len(v.n_schools), p.collaboration_radius_km)
+
+
+def form_clusters(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
+    t = v.trusts
+    already = ids[t.clusters[ids]]  # already clustered: smaller clusters
+    t.cluster_size[already] = np.maximum(2, t.cluster_size[already] - 2)
+    t.clusters[ids] = True
+
+
+def starting_level(levers: Mapping[str, object]) -> int:
+    return int(bool(levers["clusters"]))
 
 
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="geography",
+    label="Collaboration",
     description="travel time makes trust-wide collaboration impractical",
+    explanation=Explanation(
+        load="the typical travel between its schools (km)",
+        capacity="the distance within which schools can collaborate in person (km)",
+        harm="trust-wide collaboration stops working and strong schools' help no longer "
+        "crosses the trust",
+    ),
     load=load,
     capacity=capacity,
-    shift=Shift("cluster_collaboration", "cluster-based collaboration groups", form_clusters),
-    channels={"peer": 0.7, "commitment": 0.2},
-    parameters=(
-        "break_points.collaboration_radius_km",
-        "operating_model.clusters",
-        "operating_model.cluster_size",
+    shift=Shift(
+        "cluster_collaboration",
+        "Collaborate in local clusters",
+        "cluster-based collaboration groups",
+        form_clusters,
     ),
+    channels={"peer": 0.7, "commitment": 0.2},
+    parameters=Parameters,
+    uses=("operating_model.clusters", "operating_model.cluster_size"),
+    starting_level=starting_level,
+    order=8,
 )

@@ -9,35 +9,67 @@ autonomy drops until they improve).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .base import BreakPoint, Shift
-from .view import TrustView
+from ..codes import REQUIRES_IMPROVEMENT
+from ..parameters.base import Section, param
+from .base import BreakPoint, Explanation, Shift
+
+if TYPE_CHECKING:
+    from .view import TrustView
 
 NAME = "glass_floor"
 
 
-def load(v: TrustView) -> np.ndarray:
-    return v.left_weak
+@dataclass(frozen=True)
+class Parameters(Section):
+    section_name = "break_points"
+
+    left_weak_capacity: float = param(
+        1.0,
+        "weak schools left autonomous",
+        "assumption (seed 000: the 'glass floor')",
+        lo=0,
+        hi=100,
+    )
 
 
-def capacity(v: TrustView) -> np.ndarray:
-    return np.full(len(v.n_schools), v.params.left_weak_capacity) * (1 + v.level[NAME])
+def load(v: TrustView, p: Parameters) -> np.ndarray:
+    weak = v.model.schools_data.grade >= REQUIRES_IMPROVEMENT
+    return v.total(weak * np.clip(2.0 * v.school_autonomy - 1.0, 0.0, 1.0))
 
 
-def direct(team, v: TrustView) -> None:
-    team.directive = True
+def capacity(v: TrustView, p: Parameters) -> np.ndarray:
+    return np.full(len(v.n_schools), p.left_weak_capacity) * (1 + v.level[NAME])
+
+
+def direct(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
+    v.trusts.directive[ids] = True
 
 
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="performance",
+    label="Glass floor",
     description="weak schools in an autonomous model are left to their own devices",
+    explanation=Explanation(
+        load="the weak schools left to their own devices",
+        capacity="the weak schools an autonomous model can leave unattended",
+        harm="weak schools get too little support and stay weak",
+    ),
     load=load,
     capacity=capacity,
     shift=Shift(
-        "directive_intervention", "a scheme of delegation for directive intervention", direct
+        "directive_intervention",
+        "Intervene directly in weak schools",
+        "a scheme of delegation for directive intervention",
+        direct,
     ),
     channels={"support": 0.6},
-    parameters=("break_points.left_weak_capacity", "operating_model.autonomy_level"),
+    parameters=Parameters,
+    uses=("operating_model.autonomy_level",),
+    order=11,
 )

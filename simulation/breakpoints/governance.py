@@ -8,34 +8,81 @@ and decisions land worse. Shift: a skills-based board with a scheme of delegatio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .base import BreakPoint, Shift
-from .view import TrustView
+from ..parameters.base import Section, param
+from ..parameters.operating import GOVERNANCE
+from .base import BreakPoint, Explanation, Shift
+
+if TYPE_CHECKING:
+    from .view import TrustView
 
 NAME = "governance"
+SKILLS_BASED = GOVERNANCE.index("skills_based")
 
 
-def load(v: TrustView) -> np.ndarray:
+@dataclass(frozen=True)
+class Parameters(Section):
+    section_name = "break_points"
+
+    board_capacity_schools: float = param(
+        8.0,
+        "schools represented",
+        "assumption (seed 000: a representative board is 'impractical at scale')",
+        lo=1,
+        hi=200,
+    )
+    delegation_factor: float = param(
+        0.2,
+        "board load per school under a skills-based board",
+        "assumption: delegation to local tiers",
+        lo=0.01,
+        hi=1,
+    )
+
+
+def load(v: TrustView, p: Parameters) -> np.ndarray:
     delegated = v.level[NAME] >= 1
-    return v.n_schools * np.where(delegated, v.params.delegation_factor, 1.0)
+    return v.n_schools * np.where(delegated, p.delegation_factor, 1.0)
 
 
-def capacity(v: TrustView) -> np.ndarray:
-    return v.params.board_capacity_schools * np.maximum(1, v.level[NAME])
+def capacity(v: TrustView, p: Parameters) -> np.ndarray:
+    return p.board_capacity_schools * np.maximum(1, v.level[NAME])
 
 
-def skills_based_board(team, v: TrustView) -> None:
-    team.governance = "skills_based"
+def skills_based_board(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
+    v.trusts.governance[ids] = SKILLS_BASED
+
+
+def starting_level(levers: Mapping[str, object]) -> int:
+    """A trust that starts with a skills-based board has already made the shift."""
+    return int(levers["governance"] == "skills_based")
 
 
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="scale",
+    label="Governance",
     description="a board representing every school becomes impractical at scale",
+    explanation=Explanation(
+        load="the schools represented on the board (fewer once it delegates)",
+        capacity="the schools one board can govern well",
+        harm="the board loses the capacity to review strategy and to make shifts",
+    ),
     load=load,
     capacity=capacity,
-    shift=Shift("skills_based_board", "skills-based board with delegation", skills_based_board),
+    shift=Shift(
+        "skills_based_board",
+        "Move to a skills-based board with delegation",
+        "skills-based board with delegation",
+        skills_based_board,
+    ),
     channels={"review": 0.6, "support": 0.15},
-    parameters=("break_points.board_capacity_schools", "break_points.delegation_factor"),
+    parameters=Parameters,
+    starting_level=starting_level,
+    order=2,
 )

@@ -9,43 +9,73 @@ schools gets noisier, so weak schools are spotted later.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .base import BreakPoint, Shift
-from .view import TrustView
+from ..parameters.base import Section, param
+from .base import BreakPoint, Explanation, Shift, no_change
+
+if TYPE_CHECKING:
+    from .view import TrustView
 
 NAME = "single_source"
 
 
-def load(v: TrustView) -> np.ndarray:
+@dataclass(frozen=True)
+class Parameters(Section):
+    section_name = "break_points"
+
+    schools_per_informant: float = param(
+        5.0,
+        "schools per person",
+        "assumption (seed 002: reliance on 'one or two individual leaders')",
+        lo=0.5,
+        hi=100,
+    )
+    reporting_gain_per_shift: float = param(
+        3.0, "x schools per informant with standardised reporting", "assumption", lo=1, hi=50
+    )
+    reporting_cost_per_school_gbp: float = param(
+        2_000.0, "GBP per school per year for standardised reporting", "assumption", lo=0, hi=1e6
+    )
+
+
+def load(v: TrustView, p: Parameters) -> np.ndarray:
     informants = v.has_ceo * 1.0 + v.leads
     return np.divide(v.n_schools, np.maximum(informants, 0.5))
 
 
-def capacity(v: TrustView) -> np.ndarray:
-    p = v.params
+def capacity(v: TrustView, p: Parameters) -> np.ndarray:
     return p.schools_per_informant * p.reporting_gain_per_shift ** v.level[NAME]
 
 
-def standardise_reporting(team, v: TrustView) -> None:
-    """Recurring cost per school is charged from the level (see review.recurring_shift_costs)."""
+def recurring_cost(v: TrustView, p: Parameters) -> np.ndarray:
+    """Standardised reporting costs a fee per school each year once adopted."""
+    return (v.level[NAME] > 0) * v.n_schools * p.reporting_cost_per_school_gbp
 
 
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="intelligence",
+    label="Single-source intelligence",
     description="schools monitored through one or two people",
+    explanation=Explanation(
+        load="the schools per person the trust relies on for what it knows about them",
+        capacity="the schools one informant can report on well",
+        harm="the trust sees its schools less clearly and problems are missed",
+    ),
     load=load,
     capacity=capacity,
     shift=Shift(
         "standardised_reporting",
+        "Standardise reporting from several sources",
         "standardised reporting from several sources",
-        standardise_reporting,
+        no_change,
     ),
     channels={"intelligence": 1.0},
-    parameters=(
-        "break_points.schools_per_informant",
-        "break_points.reporting_gain_per_shift",
-        "break_points.reporting_cost_per_school_gbp",
-    ),
+    parameters=Parameters,
+    recurring_cost=recurring_cost,
+    order=12,
 )

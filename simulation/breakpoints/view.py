@@ -1,60 +1,25 @@
-"""A per-trust view of the quantities break points are computed from, built once a year.
+"""The year's view of every trust that break points are measured on, built once a year.
 
-Everything is an array indexed by trust id, computed with ``np.bincount`` over schools, so the
-cost is linear in schools. Cluster centres and regional offices are found trust by trust, only
-for trusts that have them.
+Everything is an array indexed by trust id, read from the year's :class:`TrustAggregates` and
+the trust columns, so the cost is linear in schools. Collaboration clusters and regional
+offices are recomputed only for trusts whose schools or cluster size changed since last year
+(:class:`TrustGeometry`); everyone else's distances are reused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..leader import CEO, IMPROVEMENT_LEAD, SLE
-from ..operating_model import school_autonomy
-from ..school import GOOD, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT, SECONDARY
+from ..aggregates import TrustAggregates, trust_aggregates
+from ..codes import SECONDARY
 
 if TYPE_CHECKING:
+    from ..columns import ColumnStore
     from ..model import MATModel
-
-
-@dataclass
-class TrustView:
-    """What the break points read about every trust this year."""
-
-    model: MATModel
-    n_schools: np.ndarray
-    pupils: np.ndarray
-    n_weak: np.ndarray
-    n_strong: np.ndarray
-    staff: np.ndarray
-    leads: np.ndarray
-    has_ceo: np.ndarray
-    ceo_hands_on: np.ndarray
-    sles: np.ndarray
-    spread_km: np.ndarray
-    collaboration_km: np.ndarray
-    operations_km: np.ndarray
-    context: np.ndarray
-    unaligned: np.ndarray
-    held_strong: np.ndarray
-    left_weak: np.ndarray
-    level: dict[str, np.ndarray]
-    loads: np.ndarray | None = None  # (break point, trust), filled by the assessment
-    capacities: np.ndarray | None = None
-
-    @property
-    def params(self):
-        return self.model.params.break_points
-
-    @property
-    def teams(self):
-        return self.model.trusts
-
-    def lever(self, name: str, default: float = 0.0) -> np.ndarray:
-        return np.array([float(getattr(t, name, default)) for t in self.model.trusts])
+    from .base import BreakPoint
 
 
 def _kmeans(xy: np.ndarray, k: int, seeds: np.ndarray, iterations: int = 5) -> np.ndarray:
@@ -106,81 +71,117 @@ def regional_offices(model: MATModel, rows: np.ndarray, base: np.ndarray) -> np.
     return np.array(offices)
 
 
-def build_view(model: MATModel, names: tuple[str, ...]) -> TrustView:
-    s, leaders, p = model.schools_data, model.leaders_data, model.params
-    n = len(model.trusts)
-    t = s.trust
-    member = np.flatnonzero(t != NO_TRUST)
-    tm = t[member]
+@dataclass
+class TrustGeometry:
+    """Distances from each school to its collaboration cluster's centre and to its nearest
+    office, kept between years and recomputed only for trusts whose membership (or cluster
+    size) has changed since they were measured."""
 
-    def total(values) -> np.ndarray:
-        return np.bincount(tm, weights=np.asarray(values, dtype=float)[member], minlength=n)
+    to_cluster_km: np.ndarray
+    to_office_km: np.ndarray
+    cluster_key: dict[int, tuple[int, int]] = field(default_factory=dict)  # (version, size)
+    office_key: dict[int, int] = field(default_factory=dict)  # membership version
 
-    def staff_count(role: int) -> np.ndarray:
-        mask = leaders.active & (leaders.role == role) & (leaders.trust >= 0)
-        return np.bincount(leaders.trust[mask], minlength=n).astype(float)
+    @classmethod
+    def for_schools(cls, n_schools: int) -> TrustGeometry:
+        return cls(np.zeros(n_schools), np.zeros(n_schools))
 
-    n_schools = np.bincount(tm, minlength=n).astype(float)
-    pupils = total(s.pupils)
-    weak = s.grade >= REQUIRES_IMPROVEMENT  # public grades: what boards and the regulator see
-    strong = (s.grade >= 0) & (s.grade <= GOOD)
-    base = np.array([team.base_xy_km for team in model.trusts]).reshape(-1, 2)
-    to_base = np.zeros(len(s))
-    to_base[member] = np.hypot(s.x_km[member] - base[tm, 0], s.y_km[member] - base[tm, 1])
-    safe = np.maximum(n_schools, 1.0)
-    # collaboration distance: to the trust's centroid, or to the nearest cluster centre
-    cx, cy = total(s.x_km) / safe, total(s.y_km) / safe
-    collab = np.zeros(len(s))
-    collab[member] = np.hypot(s.x_km[member] - cx[tm], s.y_km[member] - cy[tm])
-    offices = to_base.copy()
-    order = np.argsort(tm, kind="stable")
-    starts = np.searchsorted(tm[order], np.arange(n + 1))
-    for team in model.trusts:
-        if not team.is_open or not (team.clusters or team.regional_operations):
-            continue
-        rows = member[order[starts[team.trust_id] : starts[team.trust_id + 1]]]
-        if rows.size == 0:
-            continue
-        if team.clusters:
-            collab[rows] = nearest_centre_km(
-                model, rows, cluster_centres(model, rows, team.cluster_size)
-            )
-        if team.regional_operations:
-            offices[rows] = nearest_centre_km(
-                model, rows, regional_offices(model, rows, team.base_xy_km)
-            )
-    model.office_km = np.where(t != NO_TRUST, offices, -1.0)  # read by support allocation
-    bp = p.break_points
-    core_disadvantage = np.array([team.core_disadvantage for team in model.trusts])
-    context = np.zeros(len(s))
-    context[member] = (
-        np.abs(s.disadvantage[member] - core_disadvantage[tm]) / bp.context_scale_disadvantage
-        + to_base[member] / bp.context_scale_km
-    )
-    autonomy = school_autonomy(model)
-    outstanding = s.grade == OUTSTANDING
+    def update(self, model: MATModel, agg: TrustAggregates) -> None:
+        """Re-measure the trusts with clusters or regional operations whose schools moved."""
+        t = model.trusts_data
+        version = model.membership_version
+        for i in np.flatnonzero(t.is_open & t.clusters).tolist():
+            key = (int(version[i]), int(t.cluster_size[i]))
+            if self.cluster_key.get(i) != key:
+                rows = agg.rows_of(i)
+                if rows.size:
+                    centres = cluster_centres(model, rows, key[1])
+                    self.to_cluster_km[rows] = nearest_centre_km(model, rows, centres)
+                self.cluster_key[i] = key
+        for i in np.flatnonzero(t.is_open & t.regional_operations).tolist():
+            if self.office_key.get(i) != int(version[i]):
+                rows = agg.rows_of(i)
+                if rows.size:
+                    base = np.array([t.base_x_km[i], t.base_y_km[i]])
+                    offices = regional_offices(model, rows, base)
+                    self.to_office_km[rows] = nearest_centre_km(model, rows, offices)
+                self.office_key[i] = int(version[i])
+
+
+@dataclass
+class TrustView:
+    """What the break points read about every trust this year (arrays by trust id).
+
+    Generic measures live here; a break point computes anything particular to it from
+    ``aggregates`` (per-trust sums over schools) and ``school_autonomy`` (per school).
+    """
+
+    model: MATModel
+    aggregates: TrustAggregates
+    n_schools: np.ndarray
+    pupils: np.ndarray
+    n_weak: np.ndarray
+    n_strong: np.ndarray
+    leads: np.ndarray
+    has_ceo: np.ndarray
+    ceo_hands_on: np.ndarray
+    sles: np.ndarray
+    spread_km: np.ndarray
+    office_km: np.ndarray  # per school: distance to the office serving it (-1 outside trusts)
+    school_autonomy: np.ndarray  # per school: how free it is to follow its own approach
+    level: dict[str, np.ndarray]
+    loads: np.ndarray | None = None  # (break point, trust), filled by the assessment
+    capacities: np.ndarray | None = None
+
+    @property
+    def params(self):
+        """The ``[break_points]`` parameters shared by all break points (falloff, costs, lags)."""
+        return self.model.params.break_points
+
+    @property
+    def trusts(self) -> ColumnStore:
+        """The trust columns: levers, growth strategy, finances."""
+        return self.model.trusts_data
+
+    def settings(self, bp: BreakPoint) -> Any:
+        """The break point's own parameters (built once per model)."""
+        return self.model.break_point_settings[bp.name]
+
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-school quantity over each trust's schools."""
+        return self.aggregates.total(values)
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-school quantity over each trust's schools (0 for an empty trust)."""
+        return self.total(values) / np.maximum(self.n_schools, 1.0)
+
+
+def build_view(model: MATModel, agg: TrustAggregates | None = None) -> TrustView:
+    """The view of all trusts from this year's aggregates and the trusts' current levers."""
+    from ..operating_model import school_autonomy
+
+    agg = trust_aggregates(model) if agg is None else agg
+    s, t = model.schools_data, model.trusts_data
+    member, tm = agg.member, agg.trust_of_member
+    model.trust_geometry.update(model, agg)
+    offices = np.full(len(s), -1.0)
+    offices[member] = agg.to_base_km
+    regional = member[(t.is_open & t.regional_operations)[tm]]
+    offices[regional] = model.trust_geometry.to_office_km[regional]
+    staff = agg.staff
     return TrustView(
         model=model,
-        n_schools=n_schools,
-        pupils=pupils,
-        n_weak=total(weak),
-        n_strong=total(strong),
-        staff=pupils / bp.pupils_per_staff,
-        leads=staff_count(IMPROVEMENT_LEAD),
-        has_ceo=staff_count(CEO) > 0,
-        ceo_hands_on=np.array([team.ceo_hands_on for team in model.trusts], dtype=bool),
-        sles=staff_count(SLE),
-        spread_km=total(to_base) / safe,
-        # mean distance between collaborating schools ~ sqrt(2) x RMS distance to their centre
-        collaboration_km=np.sqrt(2.0 * total(collab * collab) / safe),
-        operations_km=np.divide(
-            total(offices * s.pupils), pupils, out=np.zeros(n), where=pupils > 0
-        ),
-        context=total(context) / safe,
-        unaligned=total(s.alignment < bp.unaligned_below),
-        held_strong=total(outstanding * (1.0 - autonomy)),
-        left_weak=total(weak * np.clip(2.0 * autonomy - 1.0, 0.0, 1.0)),
-        level={
-            name: np.array([team.levels.get(name, 0) for team in model.trusts]) for name in names
-        },
+        aggregates=agg,
+        n_schools=agg.n_schools,
+        pupils=agg.pupils,
+        n_weak=agg.n_weak,
+        n_strong=agg.n_strong,
+        leads=staff.leads,
+        has_ceo=staff.ceos > 0,
+        ceo_hands_on=t.ceo_hands_on.copy(),
+        sles=staff.sles,
+        spread_km=agg.spread_km,
+        office_km=offices,
+        school_autonomy=school_autonomy(model),
+        level={b.name: t.level[:, j].copy() for j, b in enumerate(model.break_points)},
     )

@@ -14,44 +14,40 @@ All candidate searches use KD-trees; loops run over the schools that move, not o
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..central_team import CentralTeam
+from ..aggregates import TrustAggregates, trust_aggregates
+from ..central_team import (
+    ACCEPT_GOLDEN_RULE,
+    ACCEPT_GOOD_ONLY,
+    PRIMARY_ONLY,
+    SECONDARY_ONLY,
+    SEEK_NEAREST,
+    SEEK_WEAK,
+    growth_centres_km,
+    write_growth,
+)
 from ..leader import CEO, IMPROVEMENT_LEAD
-from ..parameters import GrowthStrategy
 from ..school import GOOD, NO_TRUST, PRIMARY, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
+    from ..central_team import CentralTeam
     from ..model import MATModel
 
 NEAREST_TRUSTS = 24  # sponsor candidates examined per school (bounds the work per school)
 NEAREST_SCHOOLS = 24  # maintained schools a trust approaches at most per year
 
 
-# codes of the growth-strategy options, so acceptance can be checked for many trusts at once
-ANY_PHASE, PRIMARY_ONLY, SECONDARY_ONLY = 0, 1, 2
-ACCEPT_ANY, ACCEPT_GOOD_ONLY, ACCEPT_GOLDEN_RULE = 0, 1, 2
-_PHASE_RULES = {"any": ANY_PHASE, "primary": PRIMARY_ONLY, "secondary": SECONDARY_ONLY}
-_ACCEPT_RULES = {
-    "any": ACCEPT_ANY,
-    "good_only": ACCEPT_GOOD_ONLY,
-    "golden_rule": ACCEPT_GOLDEN_RULE,
-}
-_PER_TRUST = ("good", "weak", "size", "quality")
-_STRATEGY = ("has_growth", "max_schools", "radius_km", "phase_rule", "accept_rule", "golden_ratio")
-
-
 @dataclass
 class GrowthState:
     """Per-trust counts kept current while schools move during the growth step.
 
-    Arrays are indexed by trust id. The growth strategies are read once per step into the
-    ``_STRATEGY`` arrays (a trust's strategy does not change while schools move).
+    Arrays are indexed by trust id; a trust's growth strategy is read from the trust columns
+    (it does not change while schools move).
     """
 
     good: np.ndarray
@@ -60,106 +56,58 @@ class GrowthState:
     quality: np.ndarray
     trust_ids: np.ndarray  # trusts that may take schools this year
     tree: cKDTree | None
-    has_growth: np.ndarray  # bool: the trust has a growth strategy
-    max_schools: np.ndarray
-    radius_km: np.ndarray
-    phase_rule: np.ndarray  # _PHASE_RULES code
-    accept_rule: np.ndarray  # _ACCEPT_RULES code
-    golden_ratio: np.ndarray
 
     def add_trust(self) -> None:
         """Room for a trust founded during the step (a single academy: no strategy)."""
-        for name in _PER_TRUST + _STRATEGY:
-            array = getattr(self, name)
-            setattr(self, name, np.append(array, np.zeros(1, dtype=array.dtype)))
+        for name in ("good", "weak", "size", "quality"):
+            setattr(self, name, np.append(getattr(self, name), 0.0))
 
 
-@functools.cache
-def _strategy_codes(g: GrowthStrategy | None) -> tuple[int, int, float, int, int, float]:
-    """A trust's growth strategy as the values of the ``_STRATEGY`` arrays."""
-    if g is None:
-        return (0, 0, 0.0, 0, 0, 0.0)
-    # any other value (e.g. phase preference 'mixed') restricts nothing, as it did before
-    phase = _PHASE_RULES.get(g.phase_preference, ANY_PHASE)
-    rule = _ACCEPT_RULES.get(g.accept, ACCEPT_ANY)
-    return (1, g.max_schools, g.radius_km, phase, rule, g.golden_rule_ratio)
-
-
-def growth_state(model: MATModel) -> GrowthState:
-    s = model.schools_data
-    n = len(model.trusts)
-    t = s.trust
-    member = t != NO_TRUST
-    graded_good = member & (s.grade >= 0) & (s.grade <= GOOD)
-    weak = member & (s.grade >= REQUIRES_IMPROVEMENT)
-    size = np.bincount(t[member], minlength=n).astype(float)
-    qsum = np.bincount(t[member], weights=s.quality[member], minlength=n)
-    growing = [tm for tm in model.trusts if tm.seeks_growth]
-    ids = np.array([tm.trust_id for tm in growing], dtype=np.int64)
-    bases = np.concatenate([tm.growth_centre_km for tm in growing]) if growing else np.empty(0)
-    bases = bases.astype(float).reshape(-1, 2)
-    rows = [_strategy_codes(tm.growth) for tm in model.trusts]
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(_STRATEGY)
+def growth_state(model: MATModel, agg: TrustAggregates | None = None) -> GrowthState:
+    """Counts by trust at the start of growth (from this year's aggregates when given)."""
+    agg = trust_aggregates(model) if agg is None else agg
+    t = model.trusts_data
+    size = agg.n_schools.copy()
+    qsum = agg.total(model.schools_data.quality)  # quality has moved since the aggregates
+    ids = np.flatnonzero(t.is_open & (t.target_schools_per_year > 0)).astype(np.int64)
     return GrowthState(
-        good=np.bincount(t[graded_good], minlength=n).astype(float),
-        weak=np.bincount(t[weak], minlength=n).astype(float),
+        good=agg.n_strong.copy(),
+        weak=agg.n_weak.copy(),
         size=size,
-        quality=np.divide(qsum, size, out=np.zeros(n), where=size > 0),
+        quality=np.divide(qsum, size, out=np.zeros(len(size)), where=size > 0),
         trust_ids=ids,
-        tree=cKDTree(bases) if len(ids) else None,
-        has_growth=np.array(cols[0], dtype=bool),
-        max_schools=np.array(cols[1], dtype=float),
-        radius_km=np.array(cols[2], dtype=float),
-        phase_rule=np.array(cols[3], dtype=np.int8),
-        accept_rule=np.array(cols[4], dtype=np.int8),
-        golden_ratio=np.array(cols[5], dtype=float),
+        tree=cKDTree(growth_centres_km(model, ids)) if len(ids) else None,
     )
 
 
 def accepts(team: CentralTeam, model: MATModel, row: int, state: GrowthState, dist: float) -> bool:
-    """Whether ``team``'s growth strategy takes school ``row`` now, at ``dist`` km.
-
-    It must be open with a growth strategy and below its maximum size; the school must be
-    within its radius and of a phase it wants; and its rule must allow the school: ``any``;
-    ``good_only`` (no weak school); ``golden_rule`` (a weak school only while the trust keeps
-    ``golden_rule_ratio`` good-or-better schools per weak one after it joins).
-    :func:`accepting` is the same rule for many trusts at once: change both together.
-    """
-    i = team.trust_id
-    if not (team.is_open and state.has_growth[i]) or state.size[i] >= state.max_schools[i]:
-        return False
-    if dist > state.radius_km[i]:
-        return False
-    s = model.schools_data
-    primary = s.phase[row] == PRIMARY
-    phase_rule = state.phase_rule[i]
-    if (phase_rule == PRIMARY_ONLY and not primary) or (phase_rule == SECONDARY_ONLY and primary):
-        return False
-    if s.grade[row] >= REQUIRES_IMPROVEMENT:  # a weak school
-        rule = state.accept_rule[i]
-        if rule == ACCEPT_GOOD_ONLY:
-            return False
-        if rule == ACCEPT_GOLDEN_RULE:
-            return bool(state.good[i] >= state.golden_ratio[i] * (state.weak[i] + 1))
-    return True
+    """Whether ``team``'s growth strategy takes school ``row`` now, at ``dist`` km
+    (:func:`accepting` for one trust)."""
+    trusts = np.array([team.trust_id])
+    return bool(accepting(model, trusts, row, state, np.array([dist]))[0])
 
 
 def accepting(
     model: MATModel, trusts: np.ndarray, row: int, state: GrowthState, dist: np.ndarray
 ) -> np.ndarray:
-    """:func:`accepts` for many trusts (ids) at once: which would take school ``row`` now."""
+    """Which of ``trusts`` (ids) would take school ``row`` now, at ``dist`` km from each.
+
+    A trust must be open with a growth strategy and below its maximum size; the school must be
+    within its radius and of a phase it wants; and its rule must allow the school: ``any``;
+    ``good_only`` (no weak school); ``golden_rule`` (a weak school only while the trust keeps
+    ``golden_rule_ratio`` good-or-better schools per weak one after it joins).
+    """
     s = model.schools_data
-    teams = model.trusts
-    ok = np.array([teams[i].is_open for i in trusts.tolist()], dtype=bool)
-    ok &= state.has_growth[trusts]
-    ok &= state.size[trusts] < state.max_schools[trusts]
-    ok &= dist <= state.radius_km[trusts]
-    phase_rule = state.phase_rule[trusts]
+    t = model.trusts_data
+    ok = t.is_open[trusts] & t.has_growth[trusts]
+    ok &= state.size[trusts] < t.max_schools[trusts]
+    ok &= dist <= t.radius_km[trusts]
+    phase_rule = t.phase_rule[trusts]
     ok &= phase_rule != (SECONDARY_ONLY if s.phase[row] == PRIMARY else PRIMARY_ONLY)
     if s.grade[row] >= REQUIRES_IMPROVEMENT:  # a weak school
-        rule = state.accept_rule[trusts]
+        rule = t.accept[trusts]
         ok &= rule != ACCEPT_GOOD_ONLY
-        keeps_ratio = state.good[trusts] >= state.golden_ratio[trusts] * (state.weak[trusts] + 1)
+        keeps_ratio = state.good[trusts] >= t.golden_rule_ratio[trusts] * (state.weak[trusts] + 1)
         ok &= (rule != ACCEPT_GOLDEN_RULE) | keeps_ratio
     return ok
 
@@ -212,8 +160,7 @@ def find_trust(
     trusts = state.trust_ids[idx[found]]
     ok = accepting(model, trusts, row, state, dist) & (trusts != exclude)
     if need_appetite:
-        teams = model.trusts
-        ok &= np.array([teams[i].appetite >= 1 for i in trusts.tolist()], dtype=bool)
+        ok &= model.trusts_data.appetite[trusts] >= 1
     if not ok.any():
         return NO_TRUST
     score = state.quality[trusts] - 0.5 * dist / max(radius_km, 1e-9)
@@ -234,15 +181,15 @@ def join(model: MATModel, rows: np.ndarray, trust_id: int, kind: str, state: Gro
     state.size[trust_id] += len(rows)
     state.good[trust_id] += np.count_nonzero((grade >= 0) & (grade <= GOOD))
     state.weak[trust_id] += np.count_nonzero(grade >= REQUIRES_IMPROVEMENT)
-    model.trusts[trust_id].appetite -= len(rows)
+    model.trusts_data.appetite[trust_id] -= len(rows)
 
 
 def stand_alone(model: MATModel, row: int, kind: str, state: GrowthState) -> int:
     """The school forms its own single-academy trust."""
-    team = model.create_trust(f"SAT {len(model.trusts) + 1}", row, growth=None)
+    trust_id = model.create_trust(f"SAT {len(model.trusts_data) + 1}", row, growth=None)
     state.add_trust()
-    join(model, np.array([row]), team.trust_id, kind, state)
-    return team.trust_id
+    join(model, np.array([row]), trust_id, kind, state)
+    return trust_id
 
 
 def broker(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
@@ -269,7 +216,7 @@ def broker(model: MATModel, state: GrowthState, rng: np.random.Generator) -> Non
                 model.events.add("broker_unmatched", model.year, school_id=row, trust_id=current)
                 continue
             join(model, np.array([row]), sponsor, kind, state)
-            model.trusts[sponsor].grants_due_gbp += pol.growth_grant_gbp
+            model.trusts_data.grants_due_gbp[sponsor] += pol.growth_grant_gbp
 
 
 def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
@@ -291,15 +238,15 @@ def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> No
 
 
 def _approach_order(
-    model: MATModel, team: CentralTeam, pool: np.ndarray, rng: np.random.Generator
+    model: MATModel, trust_id: int, pool: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pool indices a trust that does not simply seek the nearest schools approaches, in
     order, with their distances from its growth centre."""
-    s = model.schools_data
-    centre = team.growth_centre_km
+    s, t = model.schools_data, model.trusts_data
+    centre = growth_centres_km(model, np.array([trust_id]))[0]
     dist = np.hypot(s.x_km[pool] - centre[0], s.y_km[pool] - centre[1])
-    near = np.flatnonzero(dist <= team.growth.radius_km)
-    if team.growth.seek == "weak":
+    near = np.flatnonzero(dist <= t.radius_km[trust_id])
+    if t.seek[trust_id] == SEEK_WEAK:
         order = near[np.lexsort((dist[near], -s.grade[pool[near]]))]
     else:  # anywhere within the radius
         order = rng.permutation(near)
@@ -310,60 +257,76 @@ def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> N
     """Trusts with appetite left approach maintained schools they would take: the nearest,
     or (by their growth strategy's ``seek``) schools anywhere in reach or the weakest first."""
     s, pol = model.schools_data, model.params.policy
+    t = model.trusts_data
     pool = np.flatnonzero((s.trust == NO_TRUST) & ~s.awaiting_sponsor)
-    seekers = [i for i in state.trust_ids.tolist() if model.trusts[i].appetite >= 1]
-    if not pool.size or not seekers:
+    seekers = state.trust_ids[t.appetite[state.trust_ids] >= 1]
+    if not pool.size or not seekers.size:
         return
     tree = cKDTree(np.column_stack([s.x_km[pool], s.y_km[pool]]))
-    centres = np.array([model.trusts[i].growth_centre_km for i in seekers])
+    centres = growth_centres_km(model, seekers)
     k = min(NEAREST_SCHOOLS, len(pool))
     dist, idx = tree.query(centres, k=k)
     dist, idx = dist.reshape(len(seekers), k), idx.reshape(len(seekers), k)
     trust = s.trust
     for j in rng.permutation(len(seekers)).tolist():
-        team = model.trusts[seekers[j]]
-        if team.growth.seek == "nearest":
+        i = int(seekers[j])
+        if t.seek[i] == SEEK_NEAREST:
             candidates, distances = idx[j], dist[j]
         else:
-            candidates, distances = _approach_order(model, team, pool, rng)
-        for d, i in zip(distances.tolist(), candidates.tolist(), strict=True):
-            if team.appetite < 1:
+            candidates, distances = _approach_order(model, i, pool, rng)
+        ids = np.array([i])
+        for d, c in zip(distances.tolist(), candidates.tolist(), strict=True):
+            if t.appetite[i] < 1:
                 break
-            row = int(pool[i])
-            if trust[row] != NO_TRUST or not accepts(team, model, row, state, d):
+            row = int(pool[c])
+            if trust[row] != NO_TRUST or not accepting(model, ids, row, state, np.array([d]))[0]:
                 continue
             if rng.random() < pol.approach_success_probability:
-                join(model, np.array([row]), team.trust_id, "join", state)  # uses appetite
+                join(model, np.array([row]), i, "join", state)  # uses appetite
 
 
-def close_trust(model: MATModel, team: CentralTeam, state: GrowthState, kind: str) -> None:
+def close_trust(model: MATModel, trust_id: int, kind: str) -> None:
+    """A trust ends: its central staff leave and it is marked closed."""
     leaders = model.leaders_data
     central = np.flatnonzero(
         leaders.active
-        & (leaders.trust == team.trust_id)
+        & (leaders.trust == trust_id)
         & ((leaders.role == CEO) | (leaders.role == IMPROVEMENT_LEAD))
     )
     model.retire_leaders(central)
-    team.close(model.year)
-    model.events.add(kind, model.year, trust_id=team.trust_id)
+    model.close_trust(trust_id)
+    model.events.add(kind, model.year, trust_id=trust_id)
 
 
 def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
-    """A trust with too many weak schools for too long is closed; its schools re-brokered."""
+    """A trust with too many weak schools for too long is closed; its schools re-brokered.
+
+    Trusts are judged in id order, so a trust that receives a closed trust's schools is judged
+    on its counts after receiving them: the judgement is vectorised up to the next closure.
+    """
     s, ct, pol = model.schools_data, model.params.central_team, model.params.policy
-    for team in model.trusts:
-        i = team.trust_id
-        if not team.is_open or state.size[i] < 2:
-            continue
-        failing = state.weak[i] >= ct.failing_share_weak * state.size[i]
-        team.failing_years = team.failing_years + 1 if failing else 0
-        if team.failing_years < ct.failing_years:
-            continue
+    t = model.trusts_data
+    pos, end = 0, len(state.size)
+    while pos < end:
+        seg = slice(pos, end)
+        size, weak = state.size[seg], state.weak[seg]
+        judged = t.is_open[seg] & (size >= 2)
+        failing = weak >= ct.failing_share_weak * size
+        years = np.where(
+            judged, np.where(failing, t.failing_years[seg] + 1, 0), t.failing_years[seg]
+        )
+        closing = np.flatnonzero(judged & (years >= ct.failing_years))
+        stop = end if closing.size == 0 else pos + int(closing[0]) + 1
+        t.failing_years[pos:stop] = years[: stop - pos]
+        if closing.size == 0:
+            break
+        i = stop - 1
+        pos = stop
         members = np.flatnonzero(s.trust == i)
-        close_trust(model, team, state, "trust_closed")
+        close_trust(model, i, "trust_closed")
         order = rng.permutation(members)
         dist, idx = nearest_growing_trusts(model, order, state, pol.brokering_radius_km)
-        for n, row in enumerate(order.tolist()):
+        for k, row in enumerate(order.tolist()):
             sponsor = find_trust(
                 model,
                 row,
@@ -371,7 +334,7 @@ def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Gen
                 pol.brokering_radius_km,
                 exclude=i,
                 need_appetite=False,
-                nearest=(dist[n], idx[n]),
+                nearest=(dist[k], idx[k]),
             )
             if sponsor != NO_TRUST:
                 join(model, np.array([row]), sponsor, "rebroker", state)
@@ -382,12 +345,12 @@ def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Gen
 def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
     """Some small trusts merge into a larger trust nearby that would take their schools."""
     s, ct = model.schools_data, model.params.central_team
-    is_open = np.array([team.is_open for team in model.trusts], dtype=bool)
-    small = np.flatnonzero(is_open & (state.size > 0) & (state.size <= ct.merge_max_schools))
+    t = model.trusts_data
+    n = len(state.size)
+    small = np.flatnonzero(t.is_open[:n] & (state.size > 0) & (state.size <= ct.merge_max_schools))
     merging = small[rng.random(len(small)) < ct.merge_probability_per_year]
     for i in merging.tolist():
-        team = model.trusts[i]
-        if not team.is_open or not 0 < state.size[i] <= ct.merge_max_schools:
+        if not t.is_open[i] or not 0 < state.size[i] <= ct.merge_max_schools:
             continue  # changed earlier in this loop
         members = np.flatnonzero(s.trust == i)
         partner = find_trust(
@@ -396,63 +359,55 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
         if partner == NO_TRUST or state.size[partner] <= state.size[i]:
             continue
         join(model, members, partner, "merge", state)
-        close_trust(model, team, state, "trust_merged")
+        close_trust(model, i, "trust_merged")
 
 
 def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:
     """A strong single-academy trust starts taking schools: it becomes a MAT with a CEO."""
     s, pol = model.schools_data, model.params.policy
+    t = model.trusts_data
     sizes = model.trust_sizes()
     member = np.flatnonzero(s.trust != NO_TRUST)
-    a_school_of = np.full(len(model.trusts), -1)
+    a_school_of = np.full(len(t), -1)
     a_school_of[s.trust[member]] = member
+    lone = np.flatnonzero(t.is_open & ~t.has_growth & (sizes == 1))
+    strong = lone[s.grade[a_school_of[lone]] <= GOOD]
     grown: list[int] = []
-    schools: list[int] = []
     skills: list[np.ndarray] = []
-    for team in model.trusts:
-        if not team.is_open or team.growth is not None or sizes[team.trust_id] != 1:
-            continue
-        row = int(a_school_of[team.trust_id])
-        if s.grade[row] > GOOD or rng.random() >= pol.single_academy_grows_per_year:
-            continue
-        team.growth = model.params.growth
-        grown.append(team.trust_id)
-        schools.append(row)
-        skills.append(model.draw_skill(1, rng, 0.1))
+    for i in strong.tolist():  # one draw each, then the new CEO's skill, in trust order
+        if rng.random() < pol.single_academy_grows_per_year:
+            grown.append(i)
+            skills.append(model.draw_skill(1, rng, 0.1))
     if grown:
         trusts = np.array(grown)
+        write_growth(t, trusts, model.params.growth)
         model.appoint_leaders(CEO, np.concatenate(skills), np.full(len(grown), -1), trusts)
-        model.events.add("becomes_mat", model.year, trust_id=trusts, school_id=np.array(schools))
+        model.events.add("becomes_mat", model.year, trust_id=trusts, school_id=a_school_of[trusts])
 
 
 def plan_appetites(model: MATModel, rng: np.random.Generator) -> None:
     """Schools each trust will take this year: its target, rounded at random (one draw per
     growing trust, in trust order); none while paused, at its maximum, or without a strategy."""
+    t = model.trusts_data
     sizes = model.trust_sizes()
-    year = model.year
-    growing = []
-    for team in model.trusts:
-        team.appetite = 0.0
-        g = team.growth
-        if (
-            team.is_open
-            and g is not None
-            and g.target_schools_per_year > 0
-            and team.paused_until < year
-            and sizes[team.trust_id] < g.max_schools
-        ):
-            growing.append(team)
+    t.appetite[:] = 0.0
+    target = t.target_schools_per_year
+    growing = np.flatnonzero(
+        t.is_open
+        & t.has_growth
+        & (target > 0)
+        & (t.paused_until < model.year)
+        & (sizes < t.max_schools)
+    )
     draws = rng.random(len(growing))
-    for team, draw in zip(growing, draws.tolist(), strict=True):
-        target = team.growth.target_schools_per_year
-        whole = float(np.floor(target))
-        team.appetite = whole + (draw < target - whole)
+    whole = np.floor(target[growing])
+    t.appetite[growing] = whole + (draws < target[growing] - whole)
 
 
 def grow_trusts(model: MATModel) -> None:
     rng = model.streams["growth"]
     plan_appetites(model, rng)
-    state = growth_state(model)
+    state = growth_state(model, model.aggregates)
     broker(model, state, rng)
     convert(model, state, rng)
     approach(model, state, rng)

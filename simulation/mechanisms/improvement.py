@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..operating_model import school_autonomy
+from ..parameters.operating import JOINING_POLICIES
 from ..school import NO_TRUST, OUTSTANDING
-from .intelligence import trust_attribute
 
 if TYPE_CHECKING:
     from ..model import MATModel
@@ -59,7 +59,7 @@ def trust_model_push(model: MATModel) -> np.ndarray:
     push = np.zeros(len(s))
     member = s.trust != NO_TRUST
     if member.any():
-        effectiveness = trust_attribute(model, "effectiveness", 1.0)[s.trust[member]]
+        effectiveness = model.trusts_data.effectiveness[s.trust[member]]
         push[member] = q.trust_model_effect * (effectiveness - q.trust_neutral_effectiveness)
     return push
 
@@ -99,7 +99,7 @@ def _ceiling_factor(model: MATModel) -> np.ndarray:
     factor = np.ones(len(s))
     member = s.trust != NO_TRUST
     if member.any():
-        factor[member] = trust_attribute(model, "innovation_factor", 1.0)[s.trust[member]]
+        factor[member] = model.trusts_data.innovation_factor[s.trust[member]]
     return factor
 
 
@@ -123,6 +123,8 @@ JOINING_PULL = {"reopen_debate": 1.0, "leave_as_is": 0.0, "require_alignment": 2
 """How fast a school that joined during the run is pulled to the common model, per policy."""
 JOINING_COMMITMENT = {"reopen_debate": 0.05, "leave_as_is": 0.0, "require_alignment": -0.1}
 """Commitment bonus (or cost) for a school not yet aligned, per policy (seed 000: risks)."""
+_PULL = np.array([JOINING_PULL[p] for p in JOINING_POLICIES])
+_MOOD = np.array([JOINING_COMMITMENT[p] for p in JOINING_POLICIES])
 
 
 def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
@@ -136,9 +138,10 @@ def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
         s.alignment = 0.0
         return
     t = s.trust[member]
-    common = trust_attribute(model, "common_practice", 0.5)[t]
-    policies = [team.joining_policy for team in model.trusts]
-    pull_by_policy = np.array([JOINING_PULL[p] for p in policies])[t]
+    trusts = model.trusts_data
+    common = trusts.common_practice[t]
+    policy = trusts.joining_policy[t]
+    pull_by_policy = _PULL[policy]
     joined_in_run = s.joined_year[member] >= 1
     pull = ct.alignment_rate_per_year * (1.0 - autonomy[member])
     pull = np.where(joined_in_run, pull * pull_by_policy, pull)
@@ -146,10 +149,10 @@ def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
     s.alignment[member] = 1.0 - np.abs(s.practice[member] - common)
     s.alignment[~member] = 0.0
     unaligned = s.alignment[member] < model.params.break_points.unaligned_below
-    policy_mood = np.array([JOINING_COMMITMENT[p] for p in policies])[t] * unaligned
+    policy_mood = _MOOD[policy] * unaligned
     helped = np.minimum(1.0, s.support[member] + s.peer_support[member])
     target = 0.35 + 0.35 * s.alignment[member] + 0.3 * helped + policy_mood
-    target *= trust_attribute(model, "commitment_factor", 1.0)[t]
+    target *= trusts.commitment_factor[t]
     target = np.clip(target, 0.0, 1.0)
     s.commitment[member] += ct.commitment_adjust_per_year * (target - s.commitment[member])
 

@@ -18,16 +18,10 @@ if TYPE_CHECKING:
     from ..model import MATModel
 
 
-def trust_attribute(model: MATModel, name: str, default: float = 0.0) -> np.ndarray:
-    """One attribute of every CentralTeam as an array indexed by trust id."""
-    return np.array([getattr(t, name, default) for t in model.trusts], dtype=float)
-
-
 def gather_intelligence(model: MATModel) -> None:
     s = model.schools_data
     rng = model.streams["intelligence"]
     member = s.trust != NO_TRUST
     noise_scale = model.params.central_team.monitoring_sd * np.ones(len(s))
-    if model.trusts:
-        noise_scale[member] *= trust_attribute(model, "monitoring_noise", 1.0)[s.trust[member]]
+    noise_scale[member] *= model.trusts_data.monitoring_noise[s.trust[member]]
     s.perceived_quality = s.quality + rng.normal(0.0, 1.0, len(s)) * noise_scale

@@ -107,16 +107,14 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
 
 
 def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
-    """A MAT without a CEO recruits one (scarce): the best head in the trust steps up, or not."""
+    """A MAT without a CEO recruits one from outside (scarce): one draw per trust, in order."""
     leaders = model.leaders_data
-    has_ceo = np.zeros(len(model.trusts), dtype=bool)
+    t = model.trusts_data
+    has_ceo = np.zeros(len(t), dtype=bool)
     has_ceo[leaders.trust[leaders.active & (leaders.role == CEO)]] = True
     hired: list[int] = []
     skills: list[np.ndarray] = []
-    for team in model.trusts:
-        i = team.trust_id
-        if has_ceo[i] or not team.is_open or team.growth is None:
-            continue
+    for i in np.flatnonzero(~has_ceo & t.is_open & t.has_growth).tolist():
         if rng.random() < model.params.leaders.external_fill_probability:
             hired.append(i)
             skills.append(model.draw_skill(1, rng, 0.1))

@@ -1,6 +1,6 @@
 """Break points and strategy review: measure every trust's loads, act on them, decide shifts.
 
-Each year, before the central teams allocate support:
+Each year, before the central teams allocate support, for all trusts at once:
 
 1. shifts whose lag has run out take effect (the trust's approach changes);
 2. every break point's load/capacity ratio is computed for every trust; crossings (ratio rises
@@ -12,8 +12,10 @@ Each year, before the central teams allocate support:
    shifts the break points already crossed once its outcomes have fallen; ``anticipatory``
    reviews every few years and shifts those projected to cross — and pays for the shifts.
 
-A planned lever (the CEO stepping back at ``ceo_steps_back_at`` schools) is carried out under
-any policy: it is part of the operating model, not a review decision.
+A break point's *planned* shifts (its ``planned`` hook: the CEO stepping back at
+``ceo_steps_back_at`` schools) are made under any policy: they are part of the operating model,
+not a review decision. Nothing here names a break point: everything particular to one lives in
+its module (:mod:`simulation.breakpoints`).
 """
 
 from __future__ import annotations
@@ -22,45 +24,69 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..breakpoints import BREAK_POINTS, BY_NAME, CHANNELS, NAMES, effectiveness
+from ..aggregates import trust_aggregates
+from ..breakpoints import CHANNELS, effectiveness
 from ..breakpoints.base import load_ratio
 from ..breakpoints.view import TrustView, build_view
-from ..central_team import CentralTeam
+from ..central_team import HISTORY, NOT_PENDING, multi_academy
+from ..parameters.operating import REVIEW_POLICIES
 
 if TYPE_CHECKING:
     from ..model import MATModel
 
 INTELLIGENCE_NOISE_GAIN = 2.0  # monitoring noise multiplier at zero intelligence: 1 + gain
 OPERATIONS_COST_GAIN = 1.0  # back-office cost multiplier at zero operations effectiveness
+RECOVERY_BELOW = 0.95  # hysteresis: a crossed break point recovers once back under this ratio
+REACTIVE, ANTICIPATORY = REVIEW_POLICIES.index("reactive"), REVIEW_POLICIES.index("anticipatory")
 
 
-def _governed(team: CentralTeam, size: float) -> bool:
-    """Break points apply to trusts with a central team: MATs, not lone single academies."""
-    return team.is_open and (team.growth is not None or size > 1)
+def governed_trusts(model: MATModel, n_schools: np.ndarray) -> np.ndarray:
+    """Which trusts break points apply to: open multi-academy trusts (by trust id)."""
+    return model.trusts_data.is_open & multi_academy(model, n_schools)
 
 
-def apply_due_shifts(model: MATModel, view: TrustView) -> bool:
-    """Shifts whose lag has run out change the trust's approach now."""
-    applied = False
-    for team in model.trusts:
-        due = [(bp, yr) for bp, yr in team.pending_shifts if yr <= model.year]
-        if not due:
-            continue
-        team.pending_shifts = [(bp, yr) for bp, yr in team.pending_shifts if yr > model.year]
-        for name, _ in due:
-            BY_NAME[name].shift.apply(team, view)
-            team.levels[name] = team.levels.get(name, 0) + 1
-        applied = True
-    return applied
+def apply_due_shifts(model: MATModel, view: TrustView) -> None:
+    """Shifts whose lag has run out change the trusts' approach now.
+
+    Within a trust, planned shifts take effect before reviewed ones and otherwise in break-point
+    order; staff a shift recruits are appointed afterwards, in trust order.
+    """
+    t = model.trusts_data
+    due = (t.pending_until != NOT_PENDING) & (t.pending_until <= model.year)
+    if not due.any():
+        return
+    with model.deferred_recruitment():
+        for planned_first in (True, False):
+            for j, bp in enumerate(model.break_points):
+                ids = np.flatnonzero(due[:, j] & (t.pending_planned[:, j] == planned_first))
+                if ids.size:
+                    bp.shift.apply(view, ids, view.settings(bp))
+                    t.level[ids, j] += 1
+    t.pending_until[due] = NOT_PENDING
+    t.pending_planned[due] = False
 
 
-def channel_values(eff: np.ndarray) -> dict[str, np.ndarray]:
+def measure(view: TrustView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loads, capacities and ratios, shaped (break point, trust)."""
+    model = view.model
+    n = len(view.n_schools)
+    loads = np.empty((len(model.break_points), n))
+    capacities = np.empty_like(loads)
+    for j, bp in enumerate(model.break_points):
+        p = view.settings(bp)
+        loads[j] = bp.load(view, p)
+        capacities[j] = bp.capacity(view, p)
+    view.loads, view.capacities = loads, capacities
+    return loads, capacities, load_ratio(loads, capacities)
+
+
+def channel_values(model: MATModel, eff: np.ndarray) -> dict[str, np.ndarray]:
     """Combine break points' effectiveness into channels: product of (1 - w (1 - e))."""
     n = eff.shape[1]
     values = {name: np.ones(n) for name in CHANNELS}
-    for b, bp in enumerate(BREAK_POINTS):
+    for j, bp in enumerate(model.break_points):
         for channel, weight in bp.channels.items():
-            values[channel] *= 1.0 - weight * (1.0 - eff[b])
+            values[channel] *= 1.0 - weight * (1.0 - eff[j])
     return values
 
 
@@ -74,104 +100,79 @@ def overall_effectiveness(channels: dict[str, np.ndarray], p) -> np.ndarray:
     return np.clip(1.0 - shortfall, 0.0, 1.0)
 
 
-def recurring_shift_costs(model: MATModel, view: TrustView) -> np.ndarray:
-    """Yearly costs of the approaches trusts have shifted to, plus back-office inefficiency."""
-    bp = model.params.break_points
-    s = model.schools_data
-    n = len(model.trusts)
-    member = s.trust >= 0
-    pairs = np.unique(s.trust[member].astype(np.int64) * 1_000 + s.region[member])
-    regions = np.bincount(pairs // 1_000, minlength=n)
-    regional = np.array([t.regional_operations for t in model.trusts], dtype=bool)
-    hubs = np.where(regional, np.maximum(regions - 1, 0), 0)
-    comms = view.level["communications"] * bp.comms_cost_gbp
-    reporting = (
-        (view.level["single_source"] > 0) * view.n_schools * bp.reporting_cost_per_school_gbp
-    )
-    return hubs * bp.hub_cost_gbp + comms + reporting
+def recurring_shift_costs(view: TrustView) -> np.ndarray:
+    """Yearly costs of the approaches trusts have shifted to (each break point's hook)."""
+    total = np.zeros(len(view.n_schools))
+    for bp in view.model.break_points:
+        if bp.recurring_cost is not None:
+            total = total + bp.recurring_cost(view, view.settings(bp))
+    return total
 
 
 def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     """Apply due shifts, measure every ratio, log crossings and set the trusts' multipliers."""
-    previous = getattr(model, "last_view", None)  # the view the shifts were decided on
-    if any(team.pending_shifts for team in model.trusts):
-        apply_due_shifts(model, previous if previous is not None else build_view(model, NAMES))
-    view = build_view(model, NAMES)
+    previous = model.last_view  # the view the shifts were decided on
+    apply_due_shifts(model, previous if previous is not None else build_view(model))
+    model.aggregates = agg = trust_aggregates(model)
+    view = build_view(model, agg)
     model.last_view = view
-    n = len(model.trusts)
-    view.loads = np.vstack([np.broadcast_to(bp.load(view), (n,)) for bp in BREAK_POINTS])
-    view.capacities = np.vstack([np.broadcast_to(bp.capacity(view), (n,)) for bp in BREAK_POINTS])
-    ratios = load_ratio(view.loads, view.capacities)
+    model.office_km = view.office_km  # read by support allocation
+    loads, capacities, ratios = measure(view)
+    t = model.trusts_data
     p = model.params.break_points
     eff = effectiveness(ratios, p.falloff, p.floor)
-    channels = channel_values(eff)
-    extra_costs = recurring_shift_costs(model, view)
+    channels = channel_values(model, eff)
+    governed = governed_trusts(model, view.n_schools)
+    g = np.flatnonzero(governed)
+    t.oversight_capacity_factor[g] = channels["oversight"][g]
+    t.monitoring_noise[g] = 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"][g])
+    t.support_effectiveness[g] = channels["support"][g]
+    t.collaboration_factor[g] = channels["peer"][g]
+    t.commitment_factor[g] = channels["commitment"][g]
+    t.innovation_factor[g] = channels["innovation"][g]
+    t.operations_cost_factor[g] = 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"][g])
+    t.review_capacity[g] = channels["review"][g]
+    t.effectiveness[g] = overall_effectiveness(channels, p)[g]
+    # a lone academy has no trust model to push it
+    t.effectiveness[~governed] = model.params.quality.trust_neutral_effectiveness
     business = model.params.central_team.business_cost_per_pupil_gbp * view.pupils
-    neutral = model.params.quality.trust_neutral_effectiveness
-    overall = overall_effectiveness(channels, p)
-    governed = governed_trusts(model, view)
-    for team in model.trusts:
-        i = team.trust_id
-        if not governed[i]:
-            team.effectiveness = neutral  # a lone academy has no trust model to push it
-            continue
-        team.oversight_capacity_factor = channels["oversight"][i]
-        team.monitoring_noise = 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"][i])
-        team.support_effectiveness = channels["support"][i]
-        team.collaboration_factor = channels["peer"][i]
-        team.commitment_factor = channels["commitment"][i]
-        team.innovation_factor = channels["innovation"][i]
-        team.operations_cost_factor = 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"][i])
-        team.review_capacity = channels["review"][i]
-        team.effectiveness = overall[i]
-        team.shift_costs_gbp = extra_costs[i] + (team.operations_cost_factor - 1.0) * business[i]
+    extra = recurring_shift_costs(view)
+    t.shift_costs_gbp[g] = extra[g] + (t.operations_cost_factor[g] - 1.0) * business[g]
     log_crossings(model, view, ratios, governed)
+    t.load[:] = loads.T
+    t.capacity[:] = capacities.T
+    t.ratio[:] = ratios.T
     model.break_point_ratios = ratios
     return view, ratios
 
 
-def _context(view: TrustView, i: int) -> dict[str, float]:
+def event_context(view: TrustView, ids: np.ndarray) -> dict[str, np.ndarray]:
+    """The trust's state logged with every break-point event."""
     return {
-        "n_schools": view.n_schools[i],
-        "pupils": view.pupils[i],
-        "spread_km": view.spread_km[i],
-        "share_weak": view.n_weak[i] / max(view.n_schools[i], 1.0),
+        "n_schools": view.n_schools[ids],
+        "pupils": view.pupils[ids],
+        "spread_km": view.spread_km[ids],
+        "share_weak": view.n_weak[ids] / np.maximum(view.n_schools[ids], 1.0),
     }
 
 
-def _log(
-    model: MATModel,
-    kind: str,
-    team: CentralTeam,
-    b: int,
-    view: TrustView,
-    ratios: np.ndarray,
-    **extra: object,
+def log_break_point_events(
+    model: MATModel, kind: str, view: TrustView, j: int, ids: np.ndarray, **extra: object
 ) -> None:
-    bp = BREAK_POINTS[b]
-    i = team.trust_id
-    load, cap = float(view.loads[b, i]), float(view.capacities[b, i])
+    """Log ``kind`` events of break point ``j`` for trusts ``ids`` with their load and state."""
+    bp = model.break_points[j]
+    ratios = load_ratio(view.loads[j, ids], view.capacities[j, ids])
     model.events.add(
         kind,
         model.year,
-        trust_id=i,
-        break_point=bp.name,
-        driver=bp.driver,
-        load=load,
-        capacity=cap,
-        ratio=float(ratios[b, i]),
-        **_context(view, i),
+        trust_id=ids,
+        break_point=np.full(ids.size, bp.name),
+        driver=np.full(ids.size, bp.driver),
+        load=view.loads[j, ids],
+        capacity=view.capacities[j, ids],
+        ratio=ratios,
+        **event_context(view, ids),
         **extra,
-    )
-
-
-RECOVERY_BELOW = 0.95  # hysteresis: a crossed break point recovers once back under this ratio
-
-
-def governed_trusts(model: MATModel, view: TrustView) -> np.ndarray:
-    """Which trusts break points apply to (open MATs), as a boolean array by trust id."""
-    return np.array(
-        [_governed(team, view.n_schools[team.trust_id]) for team in model.trusts], dtype=bool
     )
 
 
@@ -180,126 +181,117 @@ def log_crossings(
 ) -> None:
     """A crossing when the ratio reaches 1; a recovery when it falls back below 0.95.
 
-    A trust that starts (or is founded) already past capacity logs its crossing then. The
-    state is a (break point x trust) matrix; events are logged in one batch per kind and break
-    point.
+    A trust that starts (or is founded) already past capacity logs its crossing then.
     """
-    crossed = getattr(model, "crossed", np.zeros((len(BREAK_POINTS), 0), dtype=bool))
-    if crossed.shape[1] < ratios.shape[1]:
-        grown = np.zeros(ratios.shape, dtype=bool)
-        grown[:, : crossed.shape[1]] = crossed
-        crossed = grown
-    new = governed & (ratios >= 1.0) & ~crossed
-    recovered = governed & (ratios < RECOVERY_BELOW) & crossed
-    context = {
-        "n_schools": view.n_schools,
-        "pupils": view.pupils,
-        "spread_km": view.spread_km,
-        "share_weak": np.divide(view.n_weak, np.maximum(view.n_schools, 1.0)),
-    }
+    crossed = model.trusts_data.crossed
+    new = governed[:, None] & (ratios.T >= 1.0) & ~crossed
+    recovered = governed[:, None] & (ratios.T < RECOVERY_BELOW) & crossed
     for kind, mask in (("crossing", new), ("recovery", recovered)):
-        for b, bp in enumerate(BREAK_POINTS):
-            ids = np.flatnonzero(mask[b])
+        for j in range(len(model.break_points)):
+            ids = np.flatnonzero(mask[:, j])
             if ids.size:
-                model.events.add(
-                    kind,
-                    model.year,
-                    trust_id=ids,
-                    break_point=np.full(ids.size, bp.name, dtype=object),
-                    driver=np.full(ids.size, bp.driver, dtype=object),
-                    load=view.loads[b, ids],
-                    capacity=view.capacities[b, ids],
-                    ratio=ratios[b, ids],
-                    **{name: values[ids] for name, values in context.items()},
-                )
-    model.crossed = (crossed | new) & ~recovered
+                log_break_point_events(model, kind, view, j, ids)
+    crossed[:] = (crossed | new) & ~recovered
 
 
-def _share_good_or_better(view: TrustView) -> np.ndarray:
-    """The public outcome a reactive board watches: share of its schools graded good or better."""
-    return np.divide(
+def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> None:
+    """Each governed trust's board notes its published outcome: share of schools good or
+    better (all good where no school has been graded)."""
+    t = model.trusts_data
+    outcome = np.divide(
         view.n_strong, view.n_schools, out=np.ones_like(view.n_strong), where=view.n_schools > 0
     )
+    g = np.flatnonzero(governed)
+    t.outcome_history[g, :-1] = t.outcome_history[g, 1:]
+    t.outcome_history[g, -1] = outcome[g]
+    t.outcome_years[g] += 1
 
 
-def _wanted_shifts(
-    team: CentralTeam, i: int, model: MATModel, view: TrustView, ratios: np.ndarray
-) -> list[tuple[int, bool]]:
-    """Break points (index, planned?) the trust decides to shift this year."""
-    policy = team.review.policy
-    pending = {name for name, _ in team.pending_shifts}
-    wanted: list[tuple[int, bool]] = []
-    ceo = NAMES.index("ceo_role")
-    if (
-        team.ceo_hands_on
-        and team.ceo_steps_back_at > 0
-        and view.has_ceo[i]
-        and view.n_schools[i] >= team.ceo_steps_back_at
-        and "ceo_role" not in pending
-    ):
-        wanted.append((ceo, True))
-    if policy == "reactive":
-        history = team.outcome_history
-        fell = len(history) >= 3 and history[-3] - history[-1] >= team.review.reactive_drop
-        if fell:
-            wanted += [(b, False) for b in range(len(BREAK_POINTS)) if ratios[b, i] >= 1.0]
-    elif (
-        policy == "anticipatory"
-        and (model.year - team.founded_year) % team.review.interval_years == 0
-    ):
-        growth = team.growth.target_schools_per_year if team.growth is not None else 0.0
-        scale = 1.0 + growth * team.review.horizon_years / max(view.n_schools[i], 1.0)
-        projected = ratios[:, i] * scale
-        wanted += [
-            (b, False)
-            for b in range(len(BREAK_POINTS))
-            if max(ratios[b, i], projected[b]) >= team.review.anticipation_ratio
-        ]
-    if team.ceo_steps_back_at == 0 or not team.ceo_hands_on:  # a CEO who never lets go
-        wanted = [(b, planned) for b, planned in wanted if b != ceo]
-    seen: set[int] = set()
-    return [
-        (b, planned)
-        for b, planned in wanted
-        if not (b in seen or seen.add(b)) and BREAK_POINTS[b].name not in pending
-    ]
+def wanted_shifts(
+    model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(wanted, planned): the shifts each trust decides to make this year, (trust, bp)."""
+    t = model.trusts_data
+    r = ratios.T
+    planned = np.zeros(r.shape, dtype=bool)
+    for j, bp in enumerate(model.break_points):
+        if bp.planned is not None:
+            planned[:, j] = bp.planned(view, view.settings(bp))
+    fell = (t.outcome_years >= HISTORY) & (
+        t.outcome_history[:, 0] - t.outcome_history[:, -1] >= t.reactive_drop
+    )
+    reactive = (t.review_policy == REACTIVE) & fell
+    reviewing = (t.review_policy == ANTICIPATORY) & (
+        (model.year - t.founded_year) % t.review_interval_years == 0
+    )
+    scale = 1.0 + t.target_schools_per_year * t.review_horizon_years / np.maximum(
+        view.n_schools, 1.0
+    )
+    projected = np.maximum(r, r * scale[:, None])
+    wanted = (
+        planned
+        | (reactive[:, None] & (r >= 1.0))
+        | (reviewing[:, None] & (projected >= t.anticipation_ratio[:, None]))
+    )
+    for j, bp in enumerate(model.break_points):
+        if bp.may_shift is not None:
+            wanted[:, j] &= bp.may_shift(view, view.settings(bp))
+    wanted &= governed[:, None] & (t.pending_until == NOT_PENDING)
+    return wanted, planned & wanted
 
 
 def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> None:
-    """Each governed trust reviews under its policy and pays for the shifts it makes."""
+    """Each governed trust reviews under its policy and pays for the shifts it makes.
+
+    A reviewed (not planned) shift is made only if the board gets round to it (probability: the
+    trust's review capacity) and every shift only if reserves cover its one-off cost; a trust
+    pays for its planned shifts first, then the others in break-point order.
+    """
     rng = model.streams["review"]
-    bp_params = model.params.break_points
-    outcomes = _share_good_or_better(view)
-    for team in model.trusts:
-        i = team.trust_id
-        if not _governed(team, view.n_schools[i]):
+    t = model.trusts_data
+    core = model.params.break_points
+    governed = governed_trusts(model, view.n_schools)
+    record_outcomes(model, view, governed)
+    wanted, planned = wanted_shifts(model, view, ratios, governed)
+    reviewed = wanted & ~planned
+    draws = np.ones(wanted.shape)
+    draws[reviewed] = rng.random(int(reviewed.sum()))  # row-major: trust by trust
+    going = planned | (reviewed & (draws <= t.review_capacity[:, None]))
+    order = [(j, True) for j in range(len(model.break_points))] + [
+        (j, False) for j in range(len(model.break_points))
+    ]
+    for j, is_planned in order:
+        candidates = going[:, j] & (planned[:, j] == is_planned)
+        if not candidates.any():
             continue
-        team.outcome_history.append(float(outcomes[i]))
-        for b, planned in _wanted_shifts(team, i, model, view, ratios):
-            shift = BREAK_POINTS[b].shift
-            cost = shift.one_off_cost(bp_params)
-            if not planned and rng.random() > team.review_capacity:
-                continue  # an overstretched board or CEO does not get round to it
-            if team.reserves_gbp < cost:
-                model.events.add(
-                    "shift_unaffordable", model.year, trust_id=i, break_point=BREAK_POINTS[b].name
-                )
-                continue
-            team.reserves_gbp -= cost
-            lag = shift.lag_years(bp_params)
-            team.pending_shifts.append((BREAK_POINTS[b].name, model.year + lag))
-            _log(
-                model,
-                "shift",
-                team,
-                b,
-                view,
-                ratios,
-                anticipated=int(ratios[b, i] < 1.0),
-                shift=shift.name,
-                effective_year=model.year + lag,
-                cost_gbp=cost,
+        bp = model.break_points[j]
+        cost = bp.shift.one_off_cost(core)
+        short = np.flatnonzero(candidates & (t.reserves_gbp < cost))
+        if short.size:
+            model.events.add(
+                "shift_unaffordable",
+                model.year,
+                trust_id=short,
+                break_point=np.full(short.size, bp.name),
             )
+        ids = np.flatnonzero(candidates & (t.reserves_gbp >= cost))
+        if ids.size == 0:
+            continue
+        t.reserves_gbp[ids] -= cost
+        lag = bp.shift.lag_years(core)
+        t.pending_until[ids, j] = model.year + lag
+        t.pending_planned[ids, j] = is_planned
+        log_break_point_events(
+            model,
+            "shift",
+            view,
+            j,
+            ids,
+            anticipated=(ratios[j, ids] < 1.0).astype(np.int64),
+            shift=np.full(ids.size, bp.shift.name),
+            effective_year=np.full(ids.size, model.year + lag),
+            cost_gbp=np.full(ids.size, cost),
+        )
 
 
 def settle_starting_approaches(model: MATModel, named: int) -> None:
@@ -307,93 +299,26 @@ def settle_starting_approaches(model: MATModel, named: int) -> None:
     was shifted in the past with probability ``break_points.starting_adaptation`` (up to three
     shifts each). The first ``named`` trusts, the subjects of a scenario, start as specified."""
     rng = model.streams["setup"]
+    t = model.trusts_data
     p = model.params.break_points
+    history = np.arange(len(t)) >= named
     for _ in range(3):
-        view = build_view(model, NAMES)
-        ratios = np.vstack([bp.ratio(view) for bp in BREAK_POINTS])
-        for team in model.trusts[named:]:
-            i = team.trust_id
-            if not _governed(team, view.n_schools[i]):
-                continue
-            for b, bp in enumerate(BREAK_POINTS):
-                if bp.name == "ceo_role" and team.ceo_steps_back_at == 0:
-                    continue
-                if ratios[b, i] >= 1.0 and rng.random() < p.starting_adaptation:
-                    bp.shift.apply(team, view)
-                    team.levels[bp.name] = team.levels.get(bp.name, 0) + 1
+        view = build_view(model)
+        _, _, ratios = measure(view)
+        eligible = (governed_trusts(model, view.n_schools) & history)[:, None] & (ratios.T >= 1.0)
+        for j, bp in enumerate(model.break_points):
+            if bp.may_shift is not None:
+                eligible[:, j] &= bp.may_shift(view, view.settings(bp))
+        adapted = np.zeros(eligible.shape, dtype=bool)
+        adapted[eligible] = rng.random(int(eligible.sum())) < p.starting_adaptation
+        with model.deferred_recruitment():
+            for j, bp in enumerate(model.break_points):
+                ids = np.flatnonzero(adapted[:, j])
+                if ids.size:
+                    bp.shift.apply(view, ids, view.settings(bp))
+                    t.level[ids, j] += 1
 
 
 def break_points_and_review(model: MATModel) -> None:
     view, ratios = assess_break_points(model)
     review_strategy(model, view, ratios)
-
-
-def trust_reporters() -> dict[str, tuple[str, object]]:
-    """Columns the break points add to the trusts table: name -> (description, reporter)."""
-
-    def ratio(b: int):
-        def fn(model: MATModel) -> np.ndarray:
-            out = np.full(len(model.trusts), np.nan)
-            known = getattr(model, "break_point_ratios", None)
-            if known is not None:
-                out[: known.shape[1]] = known[b]
-            return out
-
-        return fn
-
-    def attr(name: str, kind=object):
-        return lambda model: np.array([getattr(t, name) for t in model.trusts], dtype=kind)
-
-    reporters: dict[str, tuple[str, object]] = {
-        f"ratio_{bp.name}": (
-            f"load/capacity of the {bp.name} break point ({bp.driver}): {bp.description}; "
-            "past 1 the approach loses effectiveness (capped at 10, NaN for trusts founded "
-            "after the year's assessment)",
-            ratio(b),
-        )
-        for b, bp in enumerate(BREAK_POINTS)
-    }
-    reporters.update(
-        {
-            "operating_preset": (
-                "operating-model preset the trust started with",
-                attr("operating_preset"),
-            ),
-            "review_policy": (
-                "strategy-review policy: static, reactive or anticipatory",
-                lambda m: np.array([t.review.policy for t in m.trusts], dtype=object),
-            ),
-            "joining_policy": ("policy for joining schools", attr("joining_policy")),
-            "earned_autonomy": (
-                "lowest grade that earns autonomy ('off' if none)",
-                attr("earned_autonomy"),
-            ),
-            "directive": (
-                "1 if weak schools are under directive intervention",
-                attr("directive", np.int8),
-            ),
-            "clusters": ("1 if collaboration runs in clusters", attr("clusters", np.int8)),
-            "regional_operations": (
-                "1 if operations run from regional hubs",
-                attr("regional_operations", np.int8),
-            ),
-            "governance": ("board model: representative or skills_based", attr("governance")),
-            "ceo_hands_on": (
-                "1 if the CEO still improves schools personally",
-                attr("ceo_hands_on", np.int8),
-            ),
-            "shifts_made": (
-                "shifts that have taken effect since the trust was founded",
-                lambda m: np.array([sum(t.levels.values()) for t in m.trusts]),
-            ),
-            "planned_leads": (
-                "improvement leads the staffing plan provides for",
-                attr("planned_leads", np.int32),
-            ),
-            "growth_paused": (
-                "1 while growth is paused to rebuild capacity (golden rule)",
-                lambda m: np.array([t.paused_until >= m.year for t in m.trusts], dtype=np.int8),
-            ),
-        }
-    )
-    return reporters

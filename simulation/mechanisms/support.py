@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..leader import CEO, IMPROVEMENT_LEAD, SLE
+from ..aggregates import staff_counts
+from ..central_team import multi_academy
+from ..leader import IMPROVEMENT_LEAD, SLE
 from ..school import GOOD, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 from ..world import distance_decay
 
@@ -23,48 +25,26 @@ if TYPE_CHECKING:
     from ..model import MATModel
 
 
-def trust_totals(model: MATModel, values: np.ndarray) -> np.ndarray:
-    """Sum of a per-school quantity over each trust's schools (indexed by trust id)."""
-    t = model.schools_data.trust
-    member = t != NO_TRUST
-    return np.bincount(t[member], weights=values[member], minlength=len(model.trusts))
-
-
-def central_staff(model: MATModel, role: int) -> tuple[np.ndarray, np.ndarray]:
-    """Count and summed skill of active leaders in ``role`` per trust."""
-    leaders = model.leaders_data
-    mask = leaders.active & (leaders.role == role) & (leaders.trust >= 0)
-    n = len(model.trusts)
-    count = np.bincount(leaders.trust[mask], minlength=n).astype(float)
-    skill = np.bincount(leaders.trust[mask], weights=leaders.skill[mask], minlength=n)
-    return count, skill
-
-
 def fund_central_teams(model: MATModel) -> None:
     """Income from the top-slice; costs of staff, business functions and board; reserves."""
     ct = model.params.central_team
-    pupils = trust_totals(model, model.schools_data.pupils)
-    income = ct.top_slice_share * ct.funding_per_pupil_gbp * pupils
-    ceos, _ = central_staff(model, CEO)
-    leads, _ = central_staff(model, IMPROVEMENT_LEAD)
-    for team in model.trusts:
-        i = team.trust_id
-        if not team.is_open:
-            continue
-        cost = (
-            ceos[i] * ct.ceo_cost_gbp
-            + leads[i] * ct.improvement_lead_cost_gbp
-            + pupils[i] * ct.business_cost_per_pupil_gbp
-            + ct.board_cost_gbp
-            + getattr(team, "shift_costs_gbp", 0.0)
-        )
-        team.central_income_gbp = float(income[i] + team.grants_due_gbp)
-        team.grants_due_gbp = 0.0
-        team.central_spend_gbp = float(cost)
-        team.reserves_gbp = min(
-            team.reserves_gbp + team.central_income_gbp - cost,
-            ct.reserve_cap_years * team.central_income_gbp,
-        )
+    t = model.trusts_data
+    agg = model.aggregates
+    agg.refresh_staff(model)  # shifts may have appointed leads
+    pupils, staff = agg.pupils, agg.staff
+    i = np.flatnonzero(t.is_open)
+    cost = (
+        staff.ceos[i] * ct.ceo_cost_gbp
+        + staff.leads[i] * ct.improvement_lead_cost_gbp
+        + pupils[i] * ct.business_cost_per_pupil_gbp
+        + ct.board_cost_gbp
+        + t.shift_costs_gbp[i]
+    )
+    income = ct.top_slice_share * ct.funding_per_pupil_gbp * pupils[i] + t.grants_due_gbp[i]
+    t.central_income_gbp[i] = income
+    t.grants_due_gbp[i] = 0.0
+    t.central_spend_gbp[i] = cost
+    t.reserves_gbp[i] = np.minimum(t.reserves_gbp[i] + income - cost, ct.reserve_cap_years * income)
 
 
 def staff_central_teams(model: MATModel) -> None:
@@ -73,18 +53,14 @@ def staff_central_teams(model: MATModel) -> None:
     ct = model.params.central_team
     lp = model.params.leaders
     rng = model.streams["central_team"]
-    sizes = model.trust_sizes()
-    leads, _ = central_staff(model, IMPROVEMENT_LEAD)
-    leaders = model.leaders_data
-    teams = model.trusts
-    if not teams:
+    t = model.trusts_data
+    if not len(t):
         return
-    is_open = np.array([t.is_open for t in teams], dtype=bool)
-    has_growth = np.array([t.growth is not None for t in teams], dtype=bool)
-    plan = np.array([t.planned_leads for t in teams], dtype=float)
-    reserves = np.array([t.reserves_gbp for t in teams], dtype=float)
-    staffed = is_open & (has_growth | (sizes > 1))  # a single academy's head is its leader
-    have = leads.astype(int)
+    leaders = model.leaders_data
+    staffed = t.is_open & multi_academy(model)  # a single academy's head is its leader
+    have = model.aggregates.staff.leads.astype(int)
+    plan = t.planned_leads
+    reserves = t.reserves_gbp
     cuts = staffed & (reserves < 0) & (have > 0)
     short = staffed & ~cuts & (have < plan) & (reserves > ct.improvement_lead_cost_gbp)
     cut = np.flatnonzero(cuts).tolist()
@@ -114,10 +90,10 @@ def office_distance_km(model: MATModel, rows: np.ndarray) -> np.ndarray:
     """Distance from each school to the office its support comes from: the trust's base, or
     its nearest regional hub once operations are regionalised (measured this year by the
     break-point view; schools that joined since are measured to the base)."""
-    s = model.schools_data
-    base = np.array([tm.base_xy_km for tm in model.trusts]).reshape(-1, 2)[s.trust[rows]]
-    dist = np.hypot(s.x_km[rows] - base[:, 0], s.y_km[rows] - base[:, 1])
-    measured = getattr(model, "office_km", None)
+    s, t = model.schools_data, model.trusts_data
+    trust = s.trust[rows]
+    dist = np.hypot(s.x_km[rows] - t.base_x_km[trust], s.y_km[rows] - t.base_y_km[trust])
+    measured = model.office_km
     if measured is not None:
         known = measured[rows] >= 0
         dist[known] = np.minimum(dist[known], measured[rows][known])
@@ -128,37 +104,37 @@ def allocate_support(model: MATModel) -> None:
     """Each trust's improvement capacity goes to the schools it believes weakest first."""
     s = model.schools_data
     p = model.params
+    t = model.trusts_data
     s.support = 0.0
     member = np.flatnonzero(s.trust != NO_TRUST)
     if member.size == 0:
         return
-    n_trusts = len(model.trusts)
-    ceos, ceo_skill = central_staff(model, CEO)
-    leads, lead_skill = central_staff(model, IMPROVEMENT_LEAD)
-    hands_on = np.array([t.ceo_hands_on for t in model.trusts], dtype=float)
+    staff = staff_counts(model)  # after this year's hires and cuts
+    ceos, ceo_skill, leads, lead_skill = staff.ceos, staff.ceo_skill, staff.leads, staff.lead_skill
+    hands_on = t.ceo_hands_on.astype(float)
     span = p.leaders.executive_span_schools
     units = ceos * hands_on * p.central_team.ceo_hands_on_schools + leads * span
-    units *= np.array([t.oversight_capacity_factor for t in model.trusts])
-    staff = ceos * hands_on + leads
+    units *= t.oversight_capacity_factor
+    staff_n = ceos * hands_on + leads
     skill = np.divide(
-        ceo_skill * hands_on + lead_skill, staff, out=np.zeros(n_trusts), where=staff > 0
+        ceo_skill * hands_on + lead_skill, staff_n, out=np.zeros(len(t)), where=staff_n > 0
     )
-    t = s.trust[member]
+    tr = s.trust[member]
     perceived = s.perceived_quality[member]
     weak = perceived < p.inspection.requires_improvement_below
     weight = np.where(weak, p.central_team.weak_weight, 1.0)
-    order = np.lexsort((perceived, t))  # by trust, weakest first
-    t_sorted, w_sorted = t[order], weight[order]
+    order = np.lexsort((perceived, tr))  # by trust, weakest first
+    t_sorted, w_sorted = tr[order], weight[order]
     cum = np.cumsum(w_sorted)
     group_start = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]
     offset = np.repeat(
-        cum[group_start] - w_sorted[group_start], np.diff(np.r_[group_start, len(t)])
+        cum[group_start] - w_sorted[group_start], np.diff(np.r_[group_start, len(tr)])
     )
     used_before = cum - w_sorted - offset
     coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
     rows = member[order]
     reach = distance_decay(office_distance_km(model, rows), p.quality.support_halving_km)
-    effectiveness = np.array([tm.support_effectiveness for tm in model.trusts])[t_sorted]
+    effectiveness = t.support_effectiveness[t_sorted]
     s.support[rows] = coverage * (0.5 + skill[t_sorted]) * reach * effectiveness
 
 
@@ -189,7 +165,7 @@ def allocate_peer_support(model: MATModel) -> None:
     flow = (
         giving[nbr] / np.maximum(share[nbr], 1) * distance_decay(dist, p.quality.support_halving_km)
     )
-    flow *= np.array([tm.collaboration_factor for tm in model.trusts])[t[src]]
+    flow *= model.trusts_data.collaboration_factor[t[src]]
     s.peer_support = np.minimum(1.0, np.bincount(src, weights=flow, minlength=len(s)))
 
 

@@ -6,12 +6,16 @@ import dataclasses
 from dataclasses import dataclass
 
 from .base import ParamError, Section, param
+
+# last: the break points' own parameter sections join [break_points] (their modules read the
+# sections above)
+from .break_points import BreakPointParams  # noqa: E402
 from .leaders import LeaderParams
 from .operating import (
     AUTONOMY_LEVELS,
     PRESETS,
     REVIEW_POLICIES,
-    BreakPointParams,
+    CoreBreakPointParams,
     OperatingModel,
     ReviewParams,
 )
@@ -82,6 +86,7 @@ __all__ = [
     "PRESETS",
     "REVIEW_POLICIES",
     "BreakPointParams",
+    "CoreBreakPointParams",
     "OperatingModel",
     "ReviewParams",
     "ACCEPT_RULES",

@@ -180,8 +180,13 @@ class ReviewParams(Section):
 
 
 @dataclass(frozen=True)
-class BreakPointParams(Section):
-    """Capacities of each approach, how sharply effectiveness falls, and what shifts cost."""
+class CoreBreakPointParams(Section):
+    """What all break points share: how effectiveness falls past capacity, how the channels
+    weigh in a trust's overall effectiveness, and what shifts cost and how long they take.
+
+    Each break point adds its own parameters to ``[break_points]`` from its module in
+    ``simulation/breakpoints/`` (see :mod:`simulation.parameters.break_points`).
+    """
 
     section_name = "break_points"
 
@@ -194,126 +199,6 @@ class BreakPointParams(Section):
     )
     floor: float = param(
         0.1, "effectiveness", "assumption: an overwhelmed approach still does a little", lo=0, hi=1
-    )
-    monitoring_gain_per_shift: float = param(
-        0.35,
-        "x oversight capacity per monitoring-system shift",
-        "assumption (seed 000: 'tighter monitoring systems')",
-        lo=0,
-        hi=5,
-    )
-    board_capacity_schools: float = param(
-        8.0,
-        "schools represented",
-        "assumption (seed 000: a representative board is 'impractical at scale')",
-        lo=1,
-        hi=200,
-    )
-    delegation_factor: float = param(
-        0.2,
-        "board load per school under a skills-based board",
-        "assumption: delegation to local tiers",
-        lo=0.01,
-        hi=1,
-    )
-    unaligned_below: float = param(
-        0.7, "alignment (0-1)", "assumption: a school still on its own approach", lo=0, hi=1
-    )
-    adhoc_alignment_capacity: float = param(
-        2.0,
-        "unaligned schools",
-        "assumption: without a deliberate joining policy",
-        lo=0,
-        hi=100,
-    )
-    policy_alignment_capacity: float = param(
-        8.0,
-        "unaligned schools per policy level",
-        "assumption: a deliberate joining policy (seed 000)",
-        lo=0,
-        hi=500,
-    )
-    pupils_per_staff: float = param(
-        9.0,
-        "pupils per staff member",
-        "assumption: DfE School Workforce, teachers and support staff together",
-        lo=1,
-        hi=50,
-    )
-    event_capacity_staff: float = param(
-        600.0,
-        "staff",
-        "assumption (seed 000: staff 'too large to meet as a single group')",
-        lo=10,
-        hi=100_000,
-    )
-    comms_gain_per_shift: float = param(
-        4.0, "x staff capacity per communications shift", "assumption", lo=1, hi=50
-    )
-    qa_span_factor: float = param(
-        6.0,
-        "x schools a CEO can cover once stepped back",
-        "assumption: QA, challenge and strategy instead of hands-on improvement (seed 000)",
-        lo=1,
-        hi=100,
-    )
-    context_scale_km: float = param(
-        40.0,
-        "km",
-        "assumption: distance at which a school's locality counts as different",
-        lo=1,
-        hi=1_000,
-    )
-    context_scale_disadvantage: float = param(
-        0.12,
-        "share of pupils",
-        "assumption: intake difference that counts as a different context",
-        lo=0.01,
-        hi=1,
-    )
-    curriculum_capacity: float = param(
-        0.8,
-        "context units",
-        "assumption: a common curriculum fits nearby, similar schools",
-        lo=0.01,
-        hi=100,
-    )
-    curriculum_gain_per_shift: float = param(
-        1.0, "context units per adaptation", "assumption", lo=0, hi=100
-    )
-    collaboration_radius_km: float = param(
-        20.0,
-        "km",
-        "Robert Hill: collaborating schools ideally no more than 20 minutes apart",
-        lo=1,
-        hi=500,
-    )
-    operations_radius_km: float = param(
-        35.0, "km", "assumption: a single back office serves schools this far", lo=1, hi=1_000
-    )
-    held_strong_capacity: float = param(
-        1.5,
-        "outstanding schools held to the model",
-        "assumption (seed 000: the 'glass ceiling')",
-        lo=0,
-        hi=100,
-    )
-    left_weak_capacity: float = param(
-        1.0,
-        "weak schools left autonomous",
-        "assumption (seed 000: the 'glass floor')",
-        lo=0,
-        hi=100,
-    )
-    schools_per_informant: float = param(
-        5.0,
-        "schools per person",
-        "assumption (seed 002: reliance on 'one or two individual leaders')",
-        lo=0.5,
-        hi=100,
-    )
-    reporting_gain_per_shift: float = param(
-        3.0, "x schools per informant with standardised reporting", "assumption", lo=1, hi=50
     )
     weight_support: float = param(
         0.35,
@@ -341,15 +226,6 @@ class BreakPointParams(Section):
         lo=0,
         hi=1e7,
     )
-    hub_cost_gbp: float = param(
-        120_000.0, "GBP per regional hub per year", "assumption", lo=0, hi=1e7
-    )
-    comms_cost_gbp: float = param(
-        45_000.0, "GBP per year for a communications function", "assumption", lo=0, hi=1e7
-    )
-    reporting_cost_per_school_gbp: float = param(
-        2_000.0, "GBP per school per year for standardised reporting", "assumption", lo=0, hi=1e6
-    )
     lag_years: int = param(
         1, "years", "assumption: a shift takes about a year to take effect", lo=0, hi=10
     )
@@ -363,7 +239,4 @@ class BreakPointParams(Section):
         "size called for (named trusts start as specified)",
         lo=0,
         hi=1,
-    )
-    pause_years: int = param(
-        2, "years", "seed 002: pause growth to rebuild improvement capacity", lo=0, hi=20
     )

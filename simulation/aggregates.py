@@ -1,0 +1,133 @@
+"""Per-trust totals over schools and staff, computed in one pass for all trusts.
+
+Break points, central teams, growth and data collection all need the same sums — schools,
+pupils, weak and strong schools, staff by role, distance from the base — so they are computed
+here once, with ``np.bincount`` over the schools in trusts, and handed round as one
+:class:`TrustAggregates`. The model recomputes them when the state they summarise has moved:
+after the year's inspections (for the break points, the central teams and growth) and at the
+end of the year (for the tables). Staff counts alone are refreshed after appointments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .leader import CEO, IMPROVEMENT_LEAD, SLE
+from .school import GOOD, NO_TRUST, REQUIRES_IMPROVEMENT
+
+if TYPE_CHECKING:
+    from .model import MATModel
+
+
+@dataclass
+class StaffCounts:
+    """Central staff per trust: counts and summed improvement skill by role."""
+
+    ceos: np.ndarray
+    ceo_skill: np.ndarray
+    leads: np.ndarray
+    lead_skill: np.ndarray
+    sles: np.ndarray
+
+
+def staff_counts(model: MATModel) -> StaffCounts:
+    """Active CEOs, improvement leads and SLEs of every trust, in one pass over leaders."""
+    leaders = model.leaders_data
+    n = len(model.trusts_data)
+    employed = leaders.active & (leaders.trust >= 0)
+    counts = {}
+    for role in (CEO, IMPROVEMENT_LEAD, SLE):
+        mask = employed & (leaders.role == role)
+        trust = leaders.trust[mask]
+        counts[role] = (
+            np.bincount(trust, minlength=n).astype(float),
+            np.bincount(trust, weights=leaders.skill[mask], minlength=n),
+        )
+    return StaffCounts(
+        ceos=counts[CEO][0],
+        ceo_skill=counts[CEO][1],
+        leads=counts[IMPROVEMENT_LEAD][0],
+        lead_skill=counts[IMPROVEMENT_LEAD][1],
+        sles=counts[SLE][0],
+    )
+
+
+@dataclass
+class TrustAggregates:
+    """What every trust holds, indexed by trust id.
+
+    ``member`` are the rows of schools in a trust and ``trust_of_member`` their trusts;
+    ``by_trust`` orders ``member`` by trust and ``starts`` marks where each trust's schools
+    begin in that order, so one trust's schools are ``member[by_trust[starts[i]:starts[i+1]]]``.
+    """
+
+    n_trusts: int
+    member: np.ndarray
+    trust_of_member: np.ndarray
+    by_trust: np.ndarray
+    starts: np.ndarray
+    to_base_km: np.ndarray  # per school in ``member``: distance from its trust's base
+    n_schools: np.ndarray
+    pupils: np.ndarray
+    n_weak: np.ndarray  # published grade below good: what boards and the regulator see
+    n_strong: np.ndarray  # published grade good or outstanding
+    n_graded: np.ndarray
+    spread_sum_km: np.ndarray
+    staff: StaffCounts
+
+    def total(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-school quantity (all schools' array) over each trust's schools."""
+        return np.bincount(
+            self.trust_of_member, weights=values[self.member], minlength=self.n_trusts
+        )
+
+    def rows_of(self, trust_id: int) -> np.ndarray:
+        """The school rows of one trust."""
+        return self.member[self.by_trust[self.starts[trust_id] : self.starts[trust_id + 1]]]
+
+    @property
+    def spread_km(self) -> np.ndarray:
+        """Mean distance of each trust's schools from its base (0 for an empty trust)."""
+        return self.spread_sum_km / np.maximum(self.n_schools, 1.0)
+
+    def refresh_staff(self, model: MATModel) -> None:
+        """Recount central staff after appointments or cuts (schools are unchanged)."""
+        self.staff = staff_counts(model)
+
+
+def trust_aggregates(model: MATModel) -> TrustAggregates:
+    """Per-trust totals of the schools in trusts and of central staff, for all trusts."""
+    s = model.schools_data
+    trusts = model.trusts_data
+    n = len(trusts)
+    t = s.trust
+    member = np.flatnonzero(t != NO_TRUST)
+    tm = t[member]
+    by_trust = np.argsort(tm, kind="stable")
+    starts = np.searchsorted(tm[by_trust], np.arange(n + 1))
+    grade = s.grade[member]
+    weak = grade >= REQUIRES_IMPROVEMENT
+    strong = (grade >= 0) & (grade <= GOOD)
+    to_base = np.hypot(s.x_km[member] - trusts.base_x_km[tm], s.y_km[member] - trusts.base_y_km[tm])
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(tm[mask], minlength=n).astype(float)
+
+    return TrustAggregates(
+        n_trusts=n,
+        member=member,
+        trust_of_member=tm,
+        by_trust=by_trust,
+        starts=starts,
+        to_base_km=to_base,
+        n_schools=np.bincount(tm, minlength=n).astype(float),
+        pupils=np.bincount(tm, weights=s.pupils[member], minlength=n),
+        n_weak=count(weak),
+        n_strong=count(strong),
+        n_graded=count(grade >= 0),
+        spread_sum_km=np.bincount(tm, weights=to_base, minlength=n),
+        staff=staff_counts(model),
+    )

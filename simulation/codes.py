@@ -1,0 +1,9 @@
+"""Integer codes stored in the column stores (no imports, so every module can use them).
+
+Grades and phases index ``parameters.GRADES`` and ``parameters.PHASES``.
+"""
+
+NO_TRUST = -1
+NO_GRADE = -1
+OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT, INADEQUATE = range(4)
+PRIMARY, SECONDARY, SPECIAL, ALL_THROUGH = range(4)
