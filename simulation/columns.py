@@ -105,6 +105,20 @@ class ColumnStore:
         return rows
 
 
+def compact(store: ColumnStore, keep: np.ndarray) -> np.ndarray:
+    """Drop the rows not in ``keep`` (a mask), keeping the others in order; returns the new
+    row of every old row (-1 for dropped ones), so references can be renumbered."""
+    kept = np.flatnonzero(keep)
+    new_row = np.full(len(store), -1, dtype=np.int64)
+    new_row[kept] = np.arange(kept.size)
+    for name in store._spec:
+        column = store._data[name]
+        column[: kept.size] = column[kept]
+    store._n = kept.size
+    store._refresh_views()
+    return new_row
+
+
 def column_property(store: str, name: str) -> property:
     """A property of an array-backed agent reading and writing its row of ``model.<store>``."""
 
@@ -167,6 +181,14 @@ class AgentViews[A: "Agent"](Sequence[A]):
     def made(self) -> dict[int, A]:
         """The views created so far, by row."""
         return self._made
+
+    def renumber(self, new_row: np.ndarray) -> None:
+        """Follow :func:`compact`: views of kept rows move to their new rows."""
+        made = {}
+        for row, agent in self._made.items():
+            agent.row = int(new_row[row])
+            made[agent.row] = agent
+        self._made = made
 
     def forget(self, rows: np.ndarray) -> None:
         """Rows that no longer stand for an agent (a leader who left): their views leave Mesa."""

@@ -30,7 +30,7 @@ from .central_team import (
     write_review,
 )
 from .collect import Recorder
-from .columns import AgentViews, ColumnStore
+from .columns import AgentViews, ColumnStore, compact
 from .events import EventLog
 from .leader import LEADER_COLUMNS, Leader
 from .mechanisms.growth import grow_trusts
@@ -41,6 +41,7 @@ from .mechanisms.leadership import develop_leaders
 from .mechanisms.review import (
     assess_break_points,
     break_points_and_review,
+    channel_weights,
     settle_starting_approaches,
 )
 from .mechanisms.support import run_central_teams
@@ -48,7 +49,7 @@ from .parameters import GrowthStrategy, OperatingModel, Params, ReviewParams
 from .school import NO_TRUST, SCHOOL_COLUMNS, School
 from .setup import build_world
 from .streams import RandomStreams
-from .world import Geography
+from .world import Geography, NeighbourPairs
 
 
 class MATModel(Model):
@@ -74,6 +75,7 @@ class MATModel(Model):
         self.break_point_settings = {
             bp.name: bp.settings(self.params.break_points) for bp in self.break_points
         }
+        self.channel_weights = channel_weights(self)  # (channel, break point)
         # agents' state, and the agents as views created on demand
         n = self.params.world.n_schools
         self.schools_data = ColumnStore(SCHOOL_COLUMNS, capacity=n)
@@ -87,7 +89,7 @@ class MATModel(Model):
         self.trusts: AgentViews[CentralTeam] = AgentViews(self, CentralTeam, self.trusts_data)
         # the world (set by build_world)
         self.geography: Geography | None = None
-        self.peer_pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.peer_pairs: NeighbourPairs | None = None
         # membership: schools per trust (cached), and a counter per trust bumped when it changes
         self._trust_sizes: np.ndarray | None = None
         self.membership_version = np.zeros(0, dtype=np.int64)
@@ -120,6 +122,7 @@ class MATModel(Model):
         grow_trusts(self)  # brokering, conversion, approaches, re-brokering, closures
         self.sync_staff_trusts()
         self.recorder.collect()
+        self.forget_former_leaders()
 
     def run(self, years: int) -> None:
         for _ in range(years):
@@ -133,41 +136,80 @@ class MATModel(Model):
             self._trust_sizes = np.bincount(t[t >= 0], minlength=len(self.trusts_data))
         return self._trust_sizes
 
-    def move_schools(self, rows: np.ndarray, trust_id: int, kind: str) -> None:
-        """Put schools into ``trust_id`` (or NO_TRUST), logging one event per school."""
+    def move_schools(self, rows: np.ndarray, trust_ids: np.ndarray | int, kind: str) -> None:
+        """Put schools into trusts (one id per school, or one for all; NO_TRUST to leave),
+        logging one event per school."""
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if rows.size == 0:
             return
+        trust_ids = np.broadcast_to(np.asarray(trust_ids, dtype=np.int64), rows.shape)
         s = self.schools_data
         previous = s.trust[rows].copy()
-        s.trust[rows] = trust_id
+        s.trust[rows] = trust_ids
         s.joined_year[rows] = self.year
         s.joined_grade[rows] = s.grade[rows]
         s.inadequate_in_trust[rows] = 0
         s.awaiting_sponsor[rows] = False
-        if trust_id != NO_TRUST:
-            s.commitment[rows] = 0.4
-            s.quality[rows] -= self.params.quality.join_disruption
-            if kind in ("broker", "rebroker"):
-                # new or re-brokered academies are inspected about 3 years after opening
-                s.next_inspection_year[rows] = self.year + round(
-                    self.params.inspection.new_academy_interval_years
-                )
-            self.membership_version[trust_id] += 1
-        left = previous[previous != NO_TRUST]
-        if left.size:
-            np.add.at(self.membership_version, left, 1)
+        into = trust_ids != NO_TRUST
+        joining = rows[into]
+        s.commitment[joining] = 0.4
+        s.quality[joining] -= self.params.quality.join_disruption
+        if kind in ("broker", "rebroker"):
+            # new or re-brokered academies are inspected about 3 years after opening
+            s.next_inspection_year[joining] = self.year + round(
+                self.params.inspection.new_academy_interval_years
+            )
+        np.add.at(self.membership_version, trust_ids[into], 1)
+        np.add.at(self.membership_version, previous[previous != NO_TRUST], 1)
         heads = s.head[rows]
-        self.leaders_data.trust[heads[heads >= 0]] = trust_id  # the head moves with the school
+        has_head = heads >= 0
+        self.leaders_data.trust[heads[has_head]] = trust_ids[has_head]  # heads move with schools
         self._trust_sizes = None  # (SLEs follow in sync_staff_trusts, once a year)
         self.events.add(
             kind,
             self.year,
             school_id=rows,
-            trust_id=np.full(rows.size, trust_id),
+            trust_id=trust_ids.copy(),
             other_trust_id=previous,
             grade_before=s.grade[rows],
         )
+
+    def create_trusts(
+        self,
+        names: list[str],
+        base_rows: np.ndarray,
+        growth: GrowthStrategy | None,
+        operating_model: OperatingModel | None = None,
+        review: ReviewParams | None = None,
+    ) -> np.ndarray:
+        """Found trusts, one based at each of schools ``base_rows`` (their schools are moved
+        in separately), all with the same strategy, operating model and review policy;
+        returns their ids."""
+        s = self.schools_data
+        t = self.trusts_data
+        base_rows = np.atleast_1d(base_rows)
+        ids = t.add(
+            len(base_rows),
+            name=np.array(names, dtype=object),
+            base_x_km=s.x_km[base_rows],
+            base_y_km=s.y_km[base_rows],
+            region=s.region[base_rows],
+            founded_year=self.year,
+            core_disadvantage=s.disadvantage[base_rows],
+        )
+        write_growth(t, ids, growth)
+        om = operating_model or self.params.operating_model
+        write_operating_model(t, ids, om)
+        write_review(t, ids, review or self.params.review)
+        levers = om.resolved()
+        for j, bp in enumerate(self.break_points):
+            if bp.starting_level is not None:
+                t.level[ids, j] = bp.starting_level(levers)
+        self.membership_version = np.concatenate(
+            [self.membership_version, np.zeros(len(ids), dtype=np.int64)]
+        )
+        self._trust_sizes = None
+        return ids
 
     def create_trust(
         self,
@@ -177,37 +219,15 @@ class MATModel(Model):
         operating_model: OperatingModel | None = None,
         review: ReviewParams | None = None,
     ) -> int:
-        """Found a trust based at school ``base_row`` (its schools are moved in separately);
-        returns its id."""
-        s = self.schools_data
-        t = self.trusts_data
-        (row,) = t.add(
-            1,
-            name=name,
-            base_x_km=s.x_km[base_row],
-            base_y_km=s.y_km[base_row],
-            region=s.region[base_row],
-            founded_year=self.year,
-            core_disadvantage=s.disadvantage[base_row],
-        )
-        ids = np.array([row])
-        write_growth(t, ids, growth)
-        om = operating_model or self.params.operating_model
-        write_operating_model(t, ids, om)
-        write_review(t, ids, review or self.params.review)
-        levers = om.resolved()
-        for j, bp in enumerate(self.break_points):
-            if bp.starting_level is not None:
-                t.level[row, j] = bp.starting_level(levers)
-        self.membership_version = np.append(self.membership_version, 0)
-        self._trust_sizes = None
-        return int(row)
+        """Found one trust (see :meth:`create_trusts`); returns its id."""
+        ids = self.create_trusts([name], np.array([base_row]), growth, operating_model, review)
+        return int(ids[0])
 
-    def close_trust(self, trust_id: int) -> None:
+    def close_trusts(self, trust_ids: np.ndarray | int) -> None:
         t = self.trusts_data
-        t.closed_year[trust_id] = self.year
-        t.is_open[trust_id] = False
-        t.appetite[trust_id] = 0.0
+        t.closed_year[trust_ids] = self.year
+        t.is_open[trust_ids] = False
+        t.appetite[trust_ids] = 0.0
 
     # --- leaders -----------------------------------------------------------------------
     def sync_staff_trusts(self) -> None:
@@ -238,6 +258,19 @@ class MATModel(Model):
         self.leaders_data.active[rows] = False
         self.leader_agents.forget(rows)
 
+    def forget_former_leaders(self) -> None:
+        """Once most leader rows belong to people who have left, drop those rows (in order, so
+        every rule sees the same leaders in the same order) and renumber the headships."""
+        leaders = self.leaders_data
+        active = leaders.active
+        if active.sum() * 2 >= len(leaders):
+            return
+        new_row = compact(leaders, active)
+        s = self.schools_data
+        filled = s.head >= 0
+        s.head[filled] = new_row[s.head[filled]]
+        self.leader_agents.renumber(new_row)
+
     def draw_skill(self, n: int, rng: np.random.Generator, shift: float = 0.0) -> np.ndarray:
         lp = self.params.leaders
         return np.clip(rng.normal(lp.skill_mean + shift, lp.skill_sd, n), 0.02, 0.98)
@@ -261,12 +294,17 @@ class MATModel(Model):
             yield
         finally:
             queued, self._deferred = self._deferred, outer
-        entries = sorted(
-            ((int(i), role, shift, stream) for role, ids, shift, stream in queued for i in ids),
-            key=lambda e: e[0],
-        )
-        for i, role, shift, stream in entries:
-            self.recruit(role, np.array([i]), shift, stream)
+        if not queued:
+            return
+        order = np.argsort(np.concatenate([ids for _, ids, _, _ in queued]), kind="stable")
+        info = [(role, shift, stream) for role, ids, shift, stream in queued for _ in ids]
+        ids = np.concatenate([ids for _, ids, _, _ in queued])[order]
+        info = [info[k] for k in order]
+        start = 0
+        for end in range(1, len(info) + 1):  # one draw per run of the same kind of post
+            if end == len(info) or info[end] != info[start]:
+                self.recruit(info[start][0], ids[start:end], info[start][1], info[start][2])
+                start = end
 
     # --- views -------------------------------------------------------------------------
     def schools(self) -> list[School]:

@@ -54,6 +54,7 @@ def place_schools(model: MATModel) -> None:
     shares = np.array(p.world.phase_shares())
     phase = rng.choice(len(shares), size=n, p=shares / shares.sum()).astype(np.int8)
     s.phase = phase
+    geo.admission_area = geo.admission_areas(phase)
     mean_roll = np.array(p.world.phase_pupils())[phase]
     sigma = np.sqrt(np.log1p(p.world.pupils_cv**2))
     s.pupils = np.maximum(10.0, mean_roll * rng.lognormal(-(sigma**2) / 2, sigma, n))
@@ -82,7 +83,7 @@ def place_schools(model: MATModel) -> None:
     model.leaders_data.tenure_years[heads] = rng.integers(0, 12, n)
     s.head = heads
     model.peer_pairs = neighbour_pairs(
-        geo.tree, p.quality.peer_neighbours, p.quality.peer_radius_km
+        geo.tree, p.quality.peer_neighbours, p.quality.peer_radius_km, p.quality.support_halving_km
     )
 
 
@@ -109,41 +110,45 @@ def _nearest_free(model: MATModel, centre_row: int, size: int, free: np.ndarray)
         k = min(len(free), 4 * k)
 
 
-def _staff_trust(model: MATModel, trust_id: int, leads: int) -> None:
-    rng = model.streams["setup"]
-    model.appoint_leaders(CEO, model.draw_skill(1, rng, 0.1), np.array([-1]), np.array([trust_id]))
-    if leads > 0:
-        model.appoint_leaders(
-            IMPROVEMENT_LEAD,
-            model.draw_skill(leads, rng, 0.05),
-            np.full(leads, -1),
-            np.full(leads, trust_id),
-        )
-
-
-def found_trust(
+def found_trusts(
     model: MATModel,
-    name: str,
-    members: np.ndarray,
+    names: list[str],
+    members: list[np.ndarray],
     growth: GrowthStrategy | None,
-    leads: int,
+    leads: np.ndarray,  # improvement leads per trust
     operating_model: OperatingModel | None = None,
     review: ReviewParams | None = None,
-) -> None:
-    """Create a trust around ``members`` (the first is its base) with staff and history."""
+) -> np.ndarray:
+    """Create trusts around their ``members`` (the first of each is its base) with a history
+    (founded 1-11 years ago, schools joining since), a common practice their schools have half
+    converged on, and — for multi-academy trusts — a CEO and ``leads`` improvement leads."""
+    if not members:
+        return np.empty(0, dtype=np.int64)
     s = model.schools_data
-    rng = model.streams["setup"]
     t = model.trusts_data
-    i = model.create_trust(name, int(members[0]), growth, operating_model, review)
-    t.planned_leads[i] = leads
-    founded = t.founded_year[i] = -int(rng.integers(1, 12))
-    model.move_schools(members, i, "join")
-    s.joined_year[members] = rng.integers(founded, 1, len(members))
-    common = t.common_practice[i] = float(s.practice[members[0]])
-    s.practice[members] = s.practice[members] + 0.5 * (common - s.practice[members])
-    s.commitment[members] = 0.6
-    if growth is not None or len(members) > 1:  # a single academy's head is its leader
-        _staff_trust(model, i, leads)
+    rng = model.streams["setup"]
+    bases = np.array([m[0] for m in members])
+    ids = model.create_trusts(names, bases, growth, operating_model, review)
+    sizes = np.array([len(m) for m in members])
+    rows = np.concatenate(members)
+    owner = np.repeat(ids, sizes)
+    t.planned_leads[ids] = leads
+    founded = t.founded_year[ids] = -rng.integers(1, 12, len(ids))
+    model.move_schools(rows, owner, "join")
+    s.joined_year[rows] = rng.integers(np.repeat(founded, sizes), 1)
+    common = t.common_practice[ids] = s.practice[bases]
+    common = np.repeat(common, sizes)
+    s.practice[rows] = s.practice[rows] + 0.5 * (common - s.practice[rows])
+    s.commitment[rows] = 0.6
+    is_mat = (growth is not None) | (sizes > 1)  # a single academy's head is its leader
+    mats = ids[is_mat]
+    if mats.size:
+        ceo_skill = model.draw_skill(len(mats), rng, 0.1)
+        model.appoint_leaders(CEO, ceo_skill, np.full(len(mats), -1), mats)
+        staffed = np.repeat(mats, np.asarray(leads)[is_mat])
+        lead_skill = model.draw_skill(len(staffed), rng, 0.05)
+        model.appoint_leaders(IMPROVEMENT_LEAD, lead_skill, np.full(len(staffed), -1), staffed)
+    return ids
 
 
 def _named_members(model: MATModel, named: NamedTrust, base: int, free: np.ndarray) -> np.ndarray:
@@ -181,29 +186,42 @@ def form_trusts(model: MATModel) -> None:
         base = int(rng.choice(in_region))
         members = _named_members(model, named, base, free)
         free[members] = False
-        found_trust(
+        found_trusts(
             model,
-            named.name,
-            members,
+            [named.name],
+            [members],
             named.growth or p.growth,
-            named.improvement_leads,
+            np.array([named.improvement_leads]),
             named.operating_model,
             named.review,
         )
-    for i, size in enumerate(mat_sizes(model, p.trusts.n_multi_academy)):
+    groups: list[np.ndarray] = []
+    for size in mat_sizes(model, p.trusts.n_multi_academy).tolist():
         candidates = np.flatnonzero(free)
         if len(candidates) < size:
             break
-        base = int(rng.choice(candidates))
-        members = _nearest_free(model, base, int(size), free)
+        members = _nearest_free(model, int(rng.choice(candidates)), size, free)
         free[members] = False
-        leads = int(np.round(size * p.trusts.improvement_leads_per_school))
-        found_trust(model, f"MAT {i + 1}", members, p.growth, leads)
+        groups.append(members)
+    sizes = np.array([len(g) for g in groups])
+    found_trusts(
+        model,
+        [f"MAT {i + 1}" for i in range(len(groups))],
+        groups,
+        p.growth,
+        np.round(sizes * p.trusts.improvement_leads_per_school).astype(int),
+    )
     good_free = np.flatnonzero(free & (s.grade <= GOOD))
     n_sat = min(p.trusts.n_single_academy, len(good_free))
-    for i, row in enumerate(rng.choice(good_free, size=n_sat, replace=False)):
-        free[row] = False
-        found_trust(model, f"SAT {i + 1}", np.array([row]), None, 0)
+    singles = rng.choice(good_free, size=n_sat, replace=False)
+    free[singles] = False
+    found_trusts(
+        model,
+        [f"SAT {i + 1}" for i in range(n_sat)],
+        [np.array([row]) for row in singles.tolist()],
+        None,
+        np.zeros(n_sat, dtype=int),
+    )
 
 
 def build_world(model: MATModel) -> None:

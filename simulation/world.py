@@ -26,12 +26,21 @@ class Geography:
     school_region: np.ndarray  # (n_schools,)
     school_town: np.ndarray  # (n_schools,), -1 for rural schools
     tree: cKDTree
+    admission_area: np.ndarray | None = None  # (n_schools,) group of schools pupils choose from
 
     @property
     def extent_km(self) -> tuple[float, float, float, float]:
         lo = self.region_origin_km.min(axis=0)
         hi = self.region_origin_km.max(axis=0) + self.region_size_km
         return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+    def admission_areas(self, phase: np.ndarray) -> np.ndarray:
+        """Which schools pupils choose between: one phase in one town, or in a region's
+        countryside; numbered 0, 1, ... (schools do not move, so this is fixed)."""
+        n_towns = len(self.town_xy_km)
+        area = np.where(self.school_town >= 0, self.school_town, n_towns + self.school_region)
+        _, group = np.unique(area.astype(np.int64) * 4 + phase, return_inverse=True)
+        return group
 
     def region_centre_km(self, region: int) -> np.ndarray:
         return self.region_origin_km[region] + self.region_size_km / 2
@@ -91,17 +100,39 @@ def distance_decay(distance_km: np.ndarray | float, halving_km: float) -> np.nda
     return np.power(0.5, np.asarray(distance_km) / halving_km)
 
 
-def neighbour_pairs(
-    tree: cKDTree, k: int, radius_km: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``k`` nearest other schools within ``radius_km`` of each school, as flat pair arrays.
+@dataclass
+class NeighbourPairs:
+    """Each school's nearest neighbours as flat pair arrays, grouped by school.
 
-    Returns ``(school, neighbour, distance_km)``; computed once, since schools do not move.
+    The pairs of school ``i`` are ``starts[i]:starts[i + 1]``; ``decay`` is the share of support
+    that survives the trip (:func:`distance_decay`). Schools do not move, so this is built once.
     """
+
+    school: np.ndarray
+    neighbour: np.ndarray
+    distance_km: np.ndarray
+    starts: np.ndarray
+    decay: np.ndarray
+
+    def __iter__(self):  # ``src, nbr, dist = pairs`` as with the plain tuple
+        return iter((self.school, self.neighbour, self.distance_km))
+
+    def of(self, schools: np.ndarray) -> np.ndarray:
+        """Indices of the pairs of ``schools`` (in school order, then neighbour order)."""
+        first, last = self.starts[schools], self.starts[schools + 1]
+        counts = last - first
+        offsets = np.repeat(first - (np.cumsum(counts) - counts), counts)
+        return offsets + np.arange(int(counts.sum()))
+
+
+def neighbour_pairs(tree: cKDTree, k: int, radius_km: float, halving_km: float) -> NeighbourPairs:
+    """The ``k`` nearest other schools within ``radius_km`` of each school."""
     n = tree.n
     k_eff = min(k + 1, n)
     dist, idx = tree.query(tree.data, k=k_eff, distance_upper_bound=radius_km)
     dist, idx = np.atleast_2d(dist), np.atleast_2d(idx)
     src = np.repeat(np.arange(n), k_eff).reshape(n, k_eff)
     keep = (idx < n) & (idx != src)
-    return src[keep], idx[keep], dist[keep]
+    school, neighbour, distance = src[keep], idx[keep], dist[keep]
+    starts = np.searchsorted(school, np.arange(n + 1))
+    return NeighbourPairs(school, neighbour, distance, starts, distance_decay(distance, halving_km))

@@ -59,7 +59,10 @@ def regions_served(v: TrustView) -> np.ndarray:
 
 def recurring_cost(v: TrustView, p: Parameters) -> np.ndarray:
     """A regional hub in every region beyond the first, once operations are regional."""
-    hubs = np.where(v.trusts.regional_operations, np.maximum(regions_served(v) - 1, 0), 0)
+    regional = v.trusts.regional_operations
+    if not regional.any():
+        return np.zeros(len(v.n_schools))
+    hubs = np.where(regional, np.maximum(regions_served(v) - 1, 0), 0)
     return hubs * p.hub_cost_gbp
 
 

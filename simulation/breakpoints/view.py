@@ -75,12 +75,16 @@ def regional_offices(model: MATModel, rows: np.ndarray, base: np.ndarray) -> np.
 class TrustGeometry:
     """Distances from each school to its collaboration cluster's centre and to its nearest
     office, kept between years and recomputed only for trusts whose membership (or cluster
-    size) has changed since they were measured."""
+    size) has changed since they were measured.
+
+    ``cluster_measured`` and ``office_measured`` hold, per trust, the membership version (and
+    cluster size) the distances were measured at; -1 where never measured.
+    """
 
     to_cluster_km: np.ndarray
     to_office_km: np.ndarray
-    cluster_key: dict[int, tuple[int, int]] = field(default_factory=dict)  # (version, size)
-    office_key: dict[int, int] = field(default_factory=dict)  # membership version
+    cluster_measured: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    office_measured: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
     def for_schools(cls, n_schools: int) -> TrustGeometry:
@@ -89,23 +93,32 @@ class TrustGeometry:
     def update(self, model: MATModel, agg: TrustAggregates) -> None:
         """Re-measure the trusts with clusters or regional operations whose schools moved."""
         t = model.trusts_data
+        n = len(t)
+        grow = n - len(self.office_measured)
+        if grow > 0:
+            self.cluster_measured = np.vstack(
+                [self.cluster_measured, np.full((grow, 2), -1, dtype=np.int64)]
+            )
+            self.office_measured = np.concatenate(
+                [self.office_measured, np.full(grow, -1, dtype=np.int64)]
+            )
         version = model.membership_version
-        for i in np.flatnonzero(t.is_open & t.clusters).tolist():
-            key = (int(version[i]), int(t.cluster_size[i]))
-            if self.cluster_key.get(i) != key:
-                rows = agg.rows_of(i)
-                if rows.size:
-                    centres = cluster_centres(model, rows, key[1])
-                    self.to_cluster_km[rows] = nearest_centre_km(model, rows, centres)
-                self.cluster_key[i] = key
-        for i in np.flatnonzero(t.is_open & t.regional_operations).tolist():
-            if self.office_key.get(i) != int(version[i]):
-                rows = agg.rows_of(i)
-                if rows.size:
-                    base = np.array([t.base_x_km[i], t.base_y_km[i]])
-                    offices = regional_offices(model, rows, base)
-                    self.to_office_km[rows] = nearest_centre_km(model, rows, offices)
-                self.office_key[i] = int(version[i])
+        key = np.column_stack([version, t.cluster_size])
+        stale = t.is_open & t.clusters & (key != self.cluster_measured).any(axis=1)
+        for i in np.flatnonzero(stale).tolist():
+            rows = agg.rows_of(i)
+            if rows.size:
+                centres = cluster_centres(model, rows, int(t.cluster_size[i]))
+                self.to_cluster_km[rows] = nearest_centre_km(model, rows, centres)
+        self.cluster_measured[stale] = key[stale]
+        stale = t.is_open & t.regional_operations & (version != self.office_measured)
+        for i in np.flatnonzero(stale).tolist():
+            rows = agg.rows_of(i)
+            if rows.size:
+                base = np.array([t.base_x_km[i], t.base_y_km[i]])
+                offices = regional_offices(model, rows, base)
+                self.to_office_km[rows] = nearest_centre_km(model, rows, offices)
+        self.office_measured[stale] = version[stale]
 
 
 @dataclass

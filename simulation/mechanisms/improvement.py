@@ -107,10 +107,7 @@ def admit_pupils(model: MATModel) -> None:
     """Rolls follow quality within each town and phase; totals follow demography only."""
     s = model.schools_data
     w = model.params.world
-    n_towns = len(model.geography.town_xy_km)
-    area = np.where(s.town >= 0, s.town, n_towns + s.region)
-    group = area.astype(np.int64) * 4 + s.phase
-    _, group = np.unique(group, return_inverse=True)
+    group = model.geography.admission_area  # schools of one phase in one town (or rural region)
     before = np.bincount(group, weights=s.pupils)
     mean_q = np.bincount(group, weights=s.pupils * s.quality) / before
     factor = np.clip(1.0 + w.admissions_elasticity * (s.quality - mean_q[group]), 0.5, 1.5)

@@ -107,21 +107,17 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
 
 
 def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
-    """A MAT without a CEO recruits one from outside (scarce): one draw per trust, in order."""
+    """A MAT without a CEO recruits one from outside (scarce)."""
     leaders = model.leaders_data
     t = model.trusts_data
     has_ceo = np.zeros(len(t), dtype=bool)
     has_ceo[leaders.trust[leaders.active & (leaders.role == CEO)]] = True
-    hired: list[int] = []
-    skills: list[np.ndarray] = []
-    for i in np.flatnonzero(~has_ceo & t.is_open & t.has_growth).tolist():
-        if rng.random() < model.params.leaders.external_fill_probability:
-            hired.append(i)
-            skills.append(model.draw_skill(1, rng, 0.1))
-    if hired:
-        trusts = np.array(hired)
-        model.appoint_leaders(CEO, np.concatenate(skills), np.full(len(hired), -1), trusts)
-        model.events.add("ceo_appointed", model.year, trust_id=trusts)
+    wanting = np.flatnonzero(~has_ceo & t.is_open & t.has_growth)
+    hired = wanting[rng.random(len(wanting)) < model.params.leaders.external_fill_probability]
+    if hired.size:
+        skill = model.draw_skill(len(hired), rng, 0.1)
+        model.appoint_leaders(CEO, skill, np.full(len(hired), -1), hired)
+        model.events.add("ceo_appointed", model.year, trust_id=hired)
 
 
 def grow_talent(model: MATModel, rng: np.random.Generator) -> None:

@@ -53,15 +53,17 @@ def apply_due_shifts(model: MATModel, view: TrustView) -> None:
     """
     t = model.trusts_data
     due = (t.pending_until != NOT_PENDING) & (t.pending_until <= model.year)
-    if not due.any():
+    trusts, columns = np.nonzero(due)
+    if trusts.size == 0:
         return
+    planned = t.pending_planned[trusts, columns]
     with model.deferred_recruitment():
-        for planned_first in (True, False):
-            for j, bp in enumerate(model.break_points):
-                ids = np.flatnonzero(due[:, j] & (t.pending_planned[:, j] == planned_first))
-                if ids.size:
-                    bp.shift.apply(view, ids, view.settings(bp))
-                    t.level[ids, j] += 1
+        for phase in (planned, ~planned):
+            for j in np.unique(columns[phase]).tolist():
+                ids = trusts[phase & (columns == j)]
+                bp = model.break_points[j]
+                bp.shift.apply(view, ids, view.settings(bp))
+                t.level[ids, j] += 1
     t.pending_until[due] = NOT_PENDING
     t.pending_planned[due] = False
 
@@ -80,14 +82,19 @@ def measure(view: TrustView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return loads, capacities, load_ratio(loads, capacities)
 
 
-def channel_values(model: MATModel, eff: np.ndarray) -> dict[str, np.ndarray]:
-    """Combine break points' effectiveness into channels: product of (1 - w (1 - e))."""
-    n = eff.shape[1]
-    values = {name: np.ones(n) for name in CHANNELS}
+def channel_weights(model: MATModel) -> np.ndarray:
+    """How much each break point weighs on each channel, shaped (channel, break point)."""
+    weights = np.zeros((len(CHANNELS), len(model.break_points)))
     for j, bp in enumerate(model.break_points):
         for channel, weight in bp.channels.items():
-            values[channel] *= 1.0 - weight * (1.0 - eff[j])
-    return values
+            weights[list(CHANNELS).index(channel), j] = weight
+    return weights
+
+
+def channel_values(model: MATModel, eff: np.ndarray) -> dict[str, np.ndarray]:
+    """Combine break points' effectiveness into channels: product of (1 - w (1 - e))."""
+    factors = 1.0 - model.channel_weights[:, :, None] * (1.0 - eff[None, :, :])
+    return dict(zip(CHANNELS, np.prod(factors, axis=1), strict=True))
 
 
 def overall_effectiveness(channels: dict[str, np.ndarray], p) -> np.ndarray:
@@ -157,20 +164,27 @@ def event_context(view: TrustView, ids: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def log_break_point_events(
-    model: MATModel, kind: str, view: TrustView, j: int, ids: np.ndarray, **extra: object
+    model: MATModel,
+    kind: str,
+    view: TrustView,
+    bps: np.ndarray,
+    ids: np.ndarray,
+    ratios: np.ndarray,
+    **extra: object,
 ) -> None:
-    """Log ``kind`` events of break point ``j`` for trusts ``ids`` with their load and state."""
-    bp = model.break_points[j]
-    ratios = load_ratio(view.loads[j, ids], view.capacities[j, ids])
+    """Log ``kind`` events of break points ``bps`` (indices) for trusts ``ids`` (one pair per
+    event) with the load, capacity, ratio and the trust's state at that moment."""
+    names = np.array([bp.name for bp in model.break_points])
+    drivers = np.array([bp.driver for bp in model.break_points])
     model.events.add(
         kind,
         model.year,
         trust_id=ids,
-        break_point=np.full(ids.size, bp.name),
-        driver=np.full(ids.size, bp.driver),
-        load=view.loads[j, ids],
-        capacity=view.capacities[j, ids],
-        ratio=ratios,
+        break_point=names[bps],
+        driver=drivers[bps],
+        load=view.loads[bps, ids],
+        capacity=view.capacities[bps, ids],
+        ratio=ratios[bps, ids],
         **event_context(view, ids),
         **extra,
     )
@@ -183,14 +197,13 @@ def log_crossings(
 
     A trust that starts (or is founded) already past capacity logs its crossing then.
     """
-    crossed = model.trusts_data.crossed
-    new = governed[:, None] & (ratios.T >= 1.0) & ~crossed
-    recovered = governed[:, None] & (ratios.T < RECOVERY_BELOW) & crossed
+    crossed = model.trusts_data.crossed.T  # (break point, trust), like ratios
+    new = governed & (ratios >= 1.0) & ~crossed
+    recovered = governed & (ratios < RECOVERY_BELOW) & crossed
     for kind, mask in (("crossing", new), ("recovery", recovered)):
-        for j in range(len(model.break_points)):
-            ids = np.flatnonzero(mask[:, j])
-            if ids.size:
-                log_break_point_events(model, kind, view, j, ids)
+        bps, ids = np.nonzero(mask)  # break point by break point, trusts in order
+        if ids.size:
+            log_break_point_events(model, kind, view, bps, ids, ratios)
     crossed[:] = (crossed | new) & ~recovered
 
 
@@ -257,16 +270,19 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
     draws = np.ones(wanted.shape)
     draws[reviewed] = rng.random(int(reviewed.sum()))  # row-major: trust by trust
     going = planned | (reviewed & (draws <= t.review_capacity[:, None]))
-    order = [(j, True) for j in range(len(model.break_points))] + [
-        (j, False) for j in range(len(model.break_points))
-    ]
+    if not going.any():
+        return
+    columns = np.flatnonzero(going.any(axis=0))
+    order = [(j, True) for j in columns if planned[:, j].any()] + [(j, False) for j in columns]
+    bought: list[tuple[int, np.ndarray]] = []
     for j, is_planned in order:
         candidates = going[:, j] & (planned[:, j] == is_planned)
         if not candidates.any():
             continue
         bp = model.break_points[j]
         cost = bp.shift.one_off_cost(core)
-        short = np.flatnonzero(candidates & (t.reserves_gbp < cost))
+        affordable = t.reserves_gbp >= cost
+        short = np.flatnonzero(candidates & ~affordable)
         if short.size:
             model.events.add(
                 "shift_unaffordable",
@@ -274,23 +290,30 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
                 trust_id=short,
                 break_point=np.full(short.size, bp.name),
             )
-        ids = np.flatnonzero(candidates & (t.reserves_gbp >= cost))
+        ids = np.flatnonzero(candidates & affordable)
         if ids.size == 0:
             continue
         t.reserves_gbp[ids] -= cost
         lag = bp.shift.lag_years(core)
         t.pending_until[ids, j] = model.year + lag
         t.pending_planned[ids, j] = is_planned
+        bought.append((j, ids))
+    if bought:
+        bps = np.concatenate([np.full(ids.size, j) for j, ids in bought])
+        ids = np.concatenate([ids for _, ids in bought])
+        shifts = [model.break_points[j].shift for j in bps.tolist()]
+        lags = np.array([shift.lag_years(core) for shift in shifts])
         log_break_point_events(
             model,
             "shift",
             view,
-            j,
+            bps,
             ids,
-            anticipated=(ratios[j, ids] < 1.0).astype(np.int64),
-            shift=np.full(ids.size, bp.shift.name),
-            effective_year=np.full(ids.size, model.year + lag),
-            cost_gbp=np.full(ids.size, cost),
+            ratios,
+            anticipated=(ratios[bps, ids] < 1.0).astype(np.int64),
+            shift=np.array([shift.name for shift in shifts]),
+            effective_year=model.year + lags,
+            cost_gbp=np.array([shift.one_off_cost(core) for shift in shifts], dtype=float),
         )
 
 

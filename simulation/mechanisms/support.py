@@ -63,27 +63,25 @@ def staff_central_teams(model: MATModel) -> None:
     reserves = t.reserves_gbp
     cuts = staffed & (reserves < 0) & (have > 0)
     short = staffed & ~cuts & (have < plan) & (reserves > ct.improvement_lead_cost_gbp)
-    cut = np.flatnonzero(cuts).tolist()
-    hired: list[int] = []
-    skills: list[np.ndarray] = []
-    for i in np.flatnonzero(short).tolist():  # in trust order: one draw each, as recruited
-        if rng.random() < lp.external_fill_probability:
-            hired.append(i)
-            skills.append(model.draw_skill(1, rng, 0.05))
-    if cut:
+    cut = np.flatnonzero(cuts)
+    short = np.flatnonzero(short)
+    hired = short[rng.random(len(short)) < lp.external_fill_probability]
+    if cut.size:
         # each cutting trust loses its most recently appointed lead; saves its cost from next year
         rows = np.flatnonzero(
             leaders.active & (leaders.role == IMPROVEMENT_LEAD) & np.isin(leaders.trust, cut)
         )
         last = np.unique(leaders.trust[rows][::-1], return_index=True)[1]
         model.retire_leaders(np.sort(rows[::-1][last]))
-        model.events.add("lead_cut", model.year, trust_id=np.array(cut))
-    if hired:
-        trusts = np.array(hired)
+        model.events.add("lead_cut", model.year, trust_id=cut)
+    if hired.size:
         model.appoint_leaders(
-            IMPROVEMENT_LEAD, np.concatenate(skills), np.full(len(hired), -1), trusts
+            IMPROVEMENT_LEAD,
+            model.draw_skill(len(hired), rng, 0.05),
+            np.full(len(hired), -1),
+            hired,
         )
-        model.events.add("lead_hired", model.year, trust_id=trusts)
+        model.events.add("lead_hired", model.year, trust_id=hired)
 
 
 def office_distance_km(model: MATModel, rows: np.ndarray) -> np.ndarray:
@@ -144,7 +142,7 @@ def allocate_peer_support(model: MATModel) -> None:
     p = model.params
     leaders = model.leaders_data
     s.peer_support = 0.0
-    src, nbr, dist = model.peer_pairs  # src receives from nbr
+    pairs = model.peer_pairs
     t = s.trust
     strong = s.grade <= GOOD
     strong &= (s.grade == OUTSTANDING) | (
@@ -153,18 +151,18 @@ def allocate_peer_support(model: MATModel) -> None:
     needy = (s.grade >= REQUIRES_IMPROVEMENT) | (
         s.perceived_quality < p.inspection.requires_improvement_below
     )
-    active = (t[src] != NO_TRUST) & (t[src] == t[nbr]) & needy[src] & strong[nbr]
+    candidates = pairs.of(np.flatnonzero(needy & (t != NO_TRUST)))  # src receives from nbr
+    src, nbr = pairs.school[candidates], pairs.neighbour[candidates]
+    active = (t[src] == t[nbr]) & strong[nbr]
     if not active.any():
         return
-    src, nbr, dist = src[active], nbr[active], dist[active]
+    src, nbr, decay = src[active], nbr[active], pairs.decay[candidates[active]]
     sle_mask = leaders.active & (leaders.role == SLE) & (leaders.school >= 0)
     sles = np.bincount(leaders.school[sle_mask], minlength=len(s))
     giving = p.leaders.strong_school_support_share + sles * p.leaders.sle_support_share
     giving = giving * s.commitment
     share = np.bincount(nbr, minlength=len(s))  # a giver splits its time between recipients
-    flow = (
-        giving[nbr] / np.maximum(share[nbr], 1) * distance_decay(dist, p.quality.support_halving_km)
-    )
+    flow = giving[nbr] / np.maximum(share[nbr], 1) * decay
     flow *= model.trusts_data.collaboration_factor[t[src]]
     s.peer_support = np.minimum(1.0, np.bincount(src, weights=flow, minlength=len(s)))
 

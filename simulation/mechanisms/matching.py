@@ -1,0 +1,225 @@
+"""Matching schools and trusts during growth, many schools at once.
+
+Who takes a school is decided as if one school (or one seeking trust) acted at a time in a
+random priority order — each taking its best option given what those before it took — but
+computed in rounds over arrays: every round, all waiting schools choose at once from the state
+at the start of the round, and the choices are kept up to the first one that an earlier school
+has pre-empted in that round; the rest choose again. The outcome is the one-at-a-time outcome,
+at the cost of a few vectorised rounds instead of a Python loop per school.
+
+A trust takes a school only if its growth strategy accepts it (:func:`admits`): open with a
+growth strategy and below its maximum size; the school within its radius and of a phase it
+wants; and its rule allows the school: ``any``; ``good_only`` (no weak school); ``golden_rule``
+(a weak school only while the trust keeps ``golden_rule_ratio`` good-or-better schools per weak
+one after it joins). Candidate trusts come from a KD-tree of growing trusts' centres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..aggregates import TrustAggregates, trust_aggregates
+from ..central_team import (
+    ACCEPT_GOLDEN_RULE,
+    ACCEPT_GOOD_ONLY,
+    PRIMARY_ONLY,
+    SECONDARY_ONLY,
+    growth_centres_km,
+)
+from ..school import GOOD, NO_TRUST, PRIMARY, REQUIRES_IMPROVEMENT
+
+if TYPE_CHECKING:
+    from ..central_team import CentralTeam
+    from ..model import MATModel
+
+NEAREST_TRUSTS = 24  # sponsor candidates examined per school (bounds the work per school)
+
+
+@dataclass
+class GrowthState:
+    """Per-trust counts kept current while schools move during the growth step (by trust id)."""
+
+    good: np.ndarray
+    weak: np.ndarray
+    size: np.ndarray
+    quality: np.ndarray  # mean quality at the start of growth: how attractive a sponsor is
+    trust_ids: np.ndarray  # trusts that may take schools this year
+    tree: cKDTree | None
+
+    def make_room(self, n_trusts: int) -> None:
+        """Zero counts for trusts founded during the step (single academies: no strategy)."""
+        extra = n_trusts - len(self.size)
+        if extra > 0:
+            for name in ("good", "weak", "size", "quality"):
+                setattr(self, name, np.concatenate([getattr(self, name), np.zeros(extra)]))
+
+    def add(self, model: MATModel, rows: np.ndarray, trusts: np.ndarray) -> None:
+        """Count schools ``rows`` (with their grades) as moving into ``trusts`` (ids)."""
+        grade = model.schools_data.grade[rows]
+        np.add.at(self.size, trusts, 1)
+        np.add.at(self.good, trusts, (grade >= 0) & (grade <= GOOD))
+        np.add.at(self.weak, trusts, grade >= REQUIRES_IMPROVEMENT)
+
+
+def growth_state(model: MATModel, agg: TrustAggregates | None = None) -> GrowthState:
+    """Counts by trust at the start of growth (from this year's aggregates when given)."""
+    agg = trust_aggregates(model) if agg is None else agg
+    t = model.trusts_data
+    size = agg.n_schools.copy()
+    qsum = agg.total(model.schools_data.quality)  # quality has moved since the aggregates
+    ids = np.flatnonzero(t.is_open & (t.target_schools_per_year > 0)).astype(np.int64)
+    return GrowthState(
+        good=agg.n_strong.copy(),
+        weak=agg.n_weak.copy(),
+        size=size,
+        quality=np.divide(qsum, size, out=np.zeros(len(size)), where=size > 0),
+        trust_ids=ids,
+        tree=cKDTree(growth_centres_km(model, ids)) if len(ids) else None,
+    )
+
+
+def admits(
+    model: MATModel,
+    trusts: np.ndarray,
+    rows: np.ndarray,
+    dist: np.ndarray,
+    size: np.ndarray,
+    good: np.ndarray,
+    weak: np.ndarray,
+) -> np.ndarray:
+    """Whether each trust (ids, with its current ``size``/``good``/``weak`` counts) would take
+    the school beside it in ``rows`` at ``dist`` km; all arrays broadcast together."""
+    s, t = model.schools_data, model.trusts_data
+    forbidden = np.where(s.phase[rows] == PRIMARY, SECONDARY_ONLY, PRIMARY_ONLY)
+    ok = (
+        t.is_open[trusts]
+        & t.has_growth[trusts]
+        & (size < t.max_schools[trusts])
+        & (dist <= t.radius_km[trusts])
+        & (t.phase_rule[trusts] != forbidden)
+    )
+    is_weak = s.grade[rows] >= REQUIRES_IMPROVEMENT
+    rule = t.accept[trusts]
+    keeps_ratio = good >= t.golden_rule_ratio[trusts] * (weak + 1)
+    takes_weak = (rule != ACCEPT_GOOD_ONLY) & ((rule != ACCEPT_GOLDEN_RULE) | keeps_ratio)
+    return ok & (~is_weak | takes_weak)
+
+
+def accepting(
+    model: MATModel, trusts: np.ndarray, row: int, state: GrowthState, dist: np.ndarray
+) -> np.ndarray:
+    """Which of ``trusts`` (ids) would take school ``row`` now, at ``dist`` km from each."""
+    return admits(
+        model, trusts, np.full(len(trusts), row), dist,
+        state.size[trusts], state.good[trusts], state.weak[trusts],
+    )  # fmt: skip
+
+
+def accepts(team: CentralTeam, model: MATModel, row: int, state: GrowthState, dist: float) -> bool:
+    """Whether ``team``'s growth strategy takes school ``row`` now, at ``dist`` km."""
+    return bool(accepting(model, np.array([team.trust_id]), row, state, np.array([dist]))[0])
+
+
+def nearest_growing_trusts(
+    model: MATModel, rows: np.ndarray, state: GrowthState, radius_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distances and ids of the growing trusts nearest each school in ``rows``, nearest first
+    (``NEAREST_TRUSTS`` columns; id -1 where there are no more within ``radius_km``)."""
+    s = model.schools_data
+    rows = np.atleast_1d(rows)
+    if state.tree is None or rows.size == 0:
+        return np.empty((rows.size, 0)), np.empty((rows.size, 0), dtype=np.int64)
+    k = min(NEAREST_TRUSTS, len(state.trust_ids))
+    xy = np.column_stack([s.x_km[rows], s.y_km[rows]])
+    dist, idx = state.tree.query(xy, k=k, distance_upper_bound=radius_km)
+    dist, idx = dist.reshape(rows.size, k), idx.reshape(rows.size, k)
+    found = idx < len(state.trust_ids)
+    trusts = np.where(found, state.trust_ids[np.minimum(idx, len(state.trust_ids) - 1)], -1)
+    return dist, trusts
+
+
+def place(
+    model: MATModel,
+    rows: np.ndarray,
+    state: GrowthState,
+    radius_km: float,
+    kind: str,
+    *,
+    exclude: np.ndarray | None = None,
+    need_appetite: bool = True,
+) -> np.ndarray:
+    """Move schools ``rows`` (in priority order) into the best trust that takes each; returns
+    each school's new trust (NO_TRUST where none would take it).
+
+    Best is the highest mean quality less half the distance as a share of ``radius_km``;
+    ``exclude`` is a trust per school it may not go to (its current one); with
+    ``need_appetite`` a trust must still want schools this year.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    placed = np.full(rows.size, NO_TRUST, dtype=np.int64)
+    dist, trusts = nearest_growing_trusts(model, rows, state, radius_km)
+    if trusts.shape[1] == 0:
+        return placed
+    valid = trusts >= 0
+    ids = np.where(valid, trusts, 0)
+    score = np.where(valid, state.quality[ids] - 0.5 * dist / max(radius_km, 1e-9), -np.inf)
+    barred = np.full(rows.size, NO_TRUST) if exclude is None else np.asarray(exclude)
+    appetite = model.trusts_data.appetite
+    waiting = np.arange(rows.size)
+    while waiting.size:
+        w_ids = ids[waiting]
+        ok = valid[waiting] & (w_ids != barred[waiting, None])
+        ok &= admits(
+            model, w_ids, rows[waiting, None], dist[waiting],
+            state.size[w_ids], state.good[w_ids], state.weak[w_ids],
+        )  # fmt: skip
+        if need_appetite:
+            ok &= appetite[w_ids] >= 1
+        chooses = ok.any(axis=1)
+        best = np.argmax(np.where(ok, score[waiting], -np.inf), axis=1)  # ties: the nearer
+        choice = np.where(chooses, w_ids[np.arange(waiting.size), best], NO_TRUST)
+        # keep choices up to the first school whose trust an earlier school took this round
+        chosen = np.flatnonzero(chooses)
+        _, first = np.unique(choice[chosen], return_index=True)
+        pre_empted = np.ones(waiting.size, dtype=bool)
+        pre_empted[chosen[first]] = False
+        pre_empted[~chooses] = False
+        cut = int(np.argmax(pre_empted)) if pre_empted.any() else waiting.size
+        settled = np.arange(cut)
+        moving = settled[chooses[:cut]]
+        if moving.size:
+            placed[waiting[moving]] = choice[moving]
+            join(model, rows[waiting[moving]], choice[moving], kind, state)
+        waiting = waiting[cut:]
+    return placed
+
+
+def join(
+    model: MATModel, rows: np.ndarray, trusts: np.ndarray | int, kind: str, state: GrowthState
+) -> None:
+    """Schools ``rows`` move into ``trusts`` (an id per school, or one for all)."""
+    s = model.schools_data
+    rows = np.atleast_1d(rows)
+    trusts = np.broadcast_to(np.asarray(trusts, dtype=np.int64), rows.shape)
+    old = s.trust[rows]
+    np.subtract.at(state.size, old[old != NO_TRUST], 1)
+    model.move_schools(rows, trusts, kind)
+    into = trusts != NO_TRUST
+    if into.any():
+        state.make_room(len(model.trusts_data))
+        state.add(model, rows[into], trusts[into])
+        np.subtract.at(model.trusts_data.appetite, trusts[into], 1)
+
+
+def stand_alone(model: MATModel, rows: np.ndarray, kind: str, state: GrowthState) -> np.ndarray:
+    """Each school forms its own single-academy trust; returns their ids."""
+    rows = np.atleast_1d(rows)
+    first = len(model.trusts_data) + 1
+    names = [f"SAT {first + i}" for i in range(rows.size)]
+    trusts = model.create_trusts(names, rows, growth=None)
+    join(model, rows, trusts, kind, state)
+    return trusts
