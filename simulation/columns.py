@@ -192,6 +192,8 @@ class AgentViews[A: "Agent"](Sequence[A]):
 
     def forget(self, rows: np.ndarray) -> None:
         """Rows that no longer stand for an agent (a leader who left): their views leave Mesa."""
+        if not self._made:
+            return
         for row in np.atleast_1d(rows).tolist():
             agent = self._made.pop(row, None)
             if agent is not None:

@@ -291,8 +291,9 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
             touched[partner[j]] = touched[waiting[j]] = True
         done = np.flatnonzero(merges[:cut])
         if done.size:
-            movers = np.isin(s.trust, waiting[done])
-            rows_moving = np.flatnonzero(movers)
+            merging = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
+            merging[waiting[done]] = True
+            rows_moving = np.flatnonzero(merging[s.trust])
             into = partner[done][np.searchsorted(waiting[done], s.trust[rows_moving])]
             join(model, rows_moving, into, "merge", state)
             close_trust(model, waiting[done], "trust_merged")

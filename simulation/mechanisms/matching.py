@@ -169,6 +169,7 @@ def place(
     score = np.where(valid, state.quality[ids] - 0.5 * dist / max(radius_km, 1e-9), -np.inf)
     barred = np.full(rows.size, NO_TRUST) if exclude is None else np.asarray(exclude)
     appetite = model.trusts_data.appetite
+    leaving = model.schools_data.trust[rows]
     waiting = np.arange(rows.size)
     while waiting.size:
         w_ids = ids[waiting]
@@ -189,30 +190,38 @@ def place(
         pre_empted[chosen[first]] = False
         pre_empted[~chooses] = False
         cut = int(np.argmax(pre_empted)) if pre_empted.any() else waiting.size
-        settled = np.arange(cut)
-        moving = settled[chooses[:cut]]
+        moving = waiting[np.flatnonzero(chooses[:cut])]
         if moving.size:
-            placed[waiting[moving]] = choice[moving]
-            join(model, rows[waiting[moving]], choice[moving], kind, state)
+            placed[moving] = choice[np.flatnonzero(chooses[:cut])]
+            count(model, state, rows[moving], leaving[moving], placed[moving])
         waiting = waiting[cut:]
+    moved = placed != NO_TRUST
+    if moved.any():
+        model.move_schools(rows[moved], placed[moved], kind)
     return placed
+
+
+def count(
+    model: MATModel, state: GrowthState, rows: np.ndarray, old: np.ndarray, new: np.ndarray
+) -> None:
+    """Update the growth counts (and appetites) for schools ``rows`` moving from trusts ``old``
+    to ``new`` (NO_TRUST for none)."""
+    np.subtract.at(state.size, old[old != NO_TRUST], 1)
+    into = new != NO_TRUST
+    if into.any():
+        state.make_room(len(model.trusts_data))
+        state.add(model, rows[into], new[into])
+        np.subtract.at(model.trusts_data.appetite, new[into], 1)
 
 
 def join(
     model: MATModel, rows: np.ndarray, trusts: np.ndarray | int, kind: str, state: GrowthState
 ) -> None:
     """Schools ``rows`` move into ``trusts`` (an id per school, or one for all)."""
-    s = model.schools_data
     rows = np.atleast_1d(rows)
     trusts = np.broadcast_to(np.asarray(trusts, dtype=np.int64), rows.shape)
-    old = s.trust[rows]
-    np.subtract.at(state.size, old[old != NO_TRUST], 1)
+    count(model, state, rows, model.schools_data.trust[rows], trusts)
     model.move_schools(rows, trusts, kind)
-    into = trusts != NO_TRUST
-    if into.any():
-        state.make_room(len(model.trusts_data))
-        state.add(model, rows[into], trusts[into])
-        np.subtract.at(model.trusts_data.appetite, trusts[into], 1)
 
 
 def stand_alone(model: MATModel, rows: np.ndarray, kind: str, state: GrowthState) -> np.ndarray:
