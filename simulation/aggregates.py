@@ -11,6 +11,7 @@ end of the year (for the tables). Staff counts alone are refreshed after appoint
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,6 +78,7 @@ class TrustAggregates:
     n_graded: np.ndarray
     spread_sum_km: np.ndarray
     staff: StaffCounts
+    _model: MATModel
 
     def total(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-school quantity (all schools' array) over each trust's schools."""
@@ -87,6 +89,13 @@ class TrustAggregates:
     def rows_of(self, trust_id: int) -> np.ndarray:
         """The school rows of one trust."""
         return self.member[self.by_trust[self.starts[trust_id] : self.starts[trust_id + 1]]]
+
+    @cached_property
+    def n_regions(self) -> np.ndarray:
+        """Regions each trust has schools in."""
+        region = self._model.schools_data.region[self.member]
+        pairs = np.unique(self.trust_of_member.astype(np.int64) * 1_000 + region)
+        return np.bincount(pairs // 1_000, minlength=self.n_trusts)
 
     @property
     def spread_km(self) -> np.ndarray:
@@ -130,4 +139,5 @@ def trust_aggregates(model: MATModel) -> TrustAggregates:
         n_graded=count(grade >= 0),
         spread_sum_km=np.bincount(tm, weights=to_base, minlength=n),
         staff=staff_counts(model),
+        _model=model,
     )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MULTI_ACADEMY, SINGLE_ACADEMY = "multi_academy", "single_academy"
 PRESET_NAMES = tuple(PRESETS)
 NOT_PENDING = -1  # ``pending_until``: no shift of this break point is waiting to take effect
+NEVER = -10_000  # ``shift_year``: no shift of this break point has taken effect
 HISTORY = 3  # years of published outcomes a reactive board compares
 
 # phase preference of a growth strategy as a rule on the joining school's phase
@@ -110,14 +111,18 @@ def trust_columns(n_break_points: int) -> dict[str, ColumnSpec]:
         "grants_due_gbp": (f8, 0.0),  # growth grants received, counted as next year's income
         "shift_costs_gbp": (f8, 0.0),  # recurring costs of shifts made (hubs, comms, reporting)
         "planned_leads": (i4, 0),  # improvement leads the staffing plan provides for
-        "sle_boost_until": (i4, -1),
+        "sle_boost_until": (i4, -1),  # SLEs grow faster until this year ...
+        "sle_growth_factor": (f8, 1.0),  # ... by this factor (golden-rule shift)
         "failing_years": (i4, 0),
+        "deficit_years": (i4, 0),  # consecutive years ending with reserves below zero
+        "capability": (f8, 0.0),  # persistent strength of its improvement model (z-score)
         # what the break points do to the trust this year (1.0 = the approach works)
         **{name: (f8, 1.0) for name in CHANNEL_COLUMNS},
         # per break point: approach level (shifts made), pending shift, crossed, last measure
         "level": (np.int16, 0, n_break_points),
         "pending_until": (i4, NOT_PENDING, n_break_points),
         "pending_planned": (b1, False, n_break_points),
+        "shift_year": (i4, NEVER, n_break_points),  # year the last shift took effect
         "crossed": (b1, False, n_break_points),
         "load": (f8, np.nan, n_break_points),
         "capacity": (f8, np.nan, n_break_points),

@@ -61,8 +61,10 @@ TRUST_COLUMNS = {
     "n_schools": "schools in the trust",
     "pupils": "pupils in the trust's schools",
     "mean_quality": "pupil-weighted mean latent quality of its schools",
-    "value_added": "pupil-weighted mean of its schools' quality above their own potential: what "
-    "the trust, heads and support add, free of which schools happened to join",
+    "value_added": "pupil-weighted mean of its schools' quality above their own potential (the "
+    "level each would revert to on its own, fixed when the world is built): what the trust, its "
+    "heads, support and the room it gives strong schools to innovate add, free of which "
+    "schools happened to join",
     "share_good_or_better": "share of its inspected schools graded good or outstanding",
     "share_weak": "share of its schools graded requires improvement or inadequate",
     "spread_km": "mean distance of its schools from the trust's base (km)",
@@ -267,10 +269,9 @@ class Recorder:
             "n_schools": size[ids].astype(np.int32),
             "pupils": pupils[ids],
             "mean_quality": (total(s.quality * s.pupils) / np.maximum(pupils, 1e-9))[ids],
-            "value_added": (
-                total((s.quality - s.potential - s.ceiling_lift) * s.pupils)
-                / np.maximum(pupils, 1e-9)
-            )[ids],
+            "value_added": (total((s.quality - s.potential) * s.pupils) / np.maximum(pupils, 1e-9))[
+                ids
+            ],
             "share_good_or_better": (agg.n_strong / np.maximum(agg.n_graded, 1))[ids],
             "share_weak": (agg.n_weak / safe)[ids],
             "spread_km": (agg.spread_sum_km / safe)[ids],

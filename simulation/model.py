@@ -32,7 +32,7 @@ from .central_team import (
 from .collect import Recorder
 from .columns import AgentViews, ColumnStore, compact
 from .events import EventLog
-from .leader import LEADER_COLUMNS, Leader
+from .leader import CEO, LEADER_COLUMNS, Leader
 from .mechanisms.growth import grow_trusts
 from .mechanisms.improvement import improve_schools
 from .mechanisms.inspection import inspect_schools
@@ -46,7 +46,7 @@ from .mechanisms.review import (
 )
 from .mechanisms.support import run_central_teams
 from .parameters import GrowthStrategy, OperatingModel, Params, ReviewParams
-from .school import NO_TRUST, SCHOOL_COLUMNS, School
+from .school import INADEQUATE, NO_TRUST, SCHOOL_COLUMNS, School
 from .setup import build_world
 from .streams import RandomStreams
 from .world import Geography, NeighbourPairs
@@ -100,29 +100,65 @@ class MATModel(Model):
         self.break_point_ratios: np.ndarray | None = None  # (break point, trust)
         self.trust_geometry = TrustGeometry.for_schools(n)
         self._deferred: list[tuple[int, np.ndarray, float, str]] | None = None
+        # the years run before year 0 to settle the starting state (not reported)
+        self.start_year = -self.params.run.burn_in_years
+        self.named_trusts = len(self.params.trusts.named)  # ids 0.. are the scenario's own
+        self._settling_year: int | None = self.start_year
         build_world(self)
-        settle_starting_approaches(self, named=len(self.params.trusts.named))
-        assess_break_points(self)  # starting ratios, so year 0 is reported and not a crossing
+        settle_starting_approaches(self, named=self.named_trusts)
+        assess_break_points(self)  # starting ratios, so the first year is not a crossing
+        self.settle()
         self.recorder = Recorder(self)
         self.recorder.collect()
 
     @property
     def year(self) -> int:
-        """Years simulated so far (0 is the starting state)."""
-        return self.steps
+        """The academic year: 0 is the starting state reported, negative while settling."""
+        return self.steps if self._settling_year is None else self._settling_year
+
+    @property
+    def settling(self) -> bool:
+        """True during the years run before year 0 (see :meth:`settle`)."""
+        return self._settling_year is not None
 
     def step(self) -> None:
         """One academic year, in the design's order."""
+        self.live_a_year()
+        grow_trusts(self)  # brokering, conversion, approaches, re-brokering, closures
+        self.sync_staff_trusts()
+        self.recorder.collect()
+        self.forget_former_leaders()
+
+    def live_a_year(self) -> None:
+        """The year of every school and trust that stays where it is."""
         inspect_schools(self)  # inspections turn latent quality into public grades
         gather_intelligence(self)  # central teams update what they know of their schools
         break_points_and_review(self)  # loads vs capacities; strategy review and shifts
         run_central_teams(self)  # budgets, staffing, improvement and peer support
         improve_schools(self)  # quality, admissions, alignment and commitment move
         develop_leaders(self)  # development, turnover, recruitment, talent pipeline
-        grow_trusts(self)  # brokering, conversion, approaches, re-brokering, closures
-        self.sync_staff_trusts()
-        self.recorder.collect()
-        self.forget_former_leaders()
+
+    def settle(self) -> None:
+        """Run ``run.burn_in_years`` years before year 0 so the starting state is settled.
+
+        Schools stay in their trusts and the scenario's named trusts make no shifts; grades,
+        heads, reserves, other trusts' approaches and break-point states move as in any year.
+        Nothing is reported: the event log starts empty at year 0 and the regulator's queues
+        and counters start empty (no school awaiting a sponsor, no trust counted as failing or
+        in deficit for years), since growth — which acts on them — does not run while settling.
+        """
+        for year in range(self.start_year + 1, 1):
+            self._settling_year = year
+            self.live_a_year()
+            self.sync_staff_trusts()
+            self.forget_former_leaders()
+        self._settling_year = None
+        if self.start_year < 0:
+            s = self.schools_data
+            s.awaiting_sponsor = False
+            s.inadequate_in_trust = np.where((s.trust != NO_TRUST) & (s.grade == INADEQUATE), 1, 0)
+            self.trusts_data.deficit_years = np.minimum(self.trusts_data.deficit_years, 1)
+        self.events = EventLog()
 
     def run(self, years: int) -> None:
         for _ in range(years):
@@ -251,6 +287,25 @@ class MATModel(Model):
             tenure_years=0,
             started_year=self.year,
         )
+
+    CEO_SKILL_SHIFT = 0.1  # CEOs are drawn from stronger leaders than a typical new head
+
+    def appoint_ceos(self, trust_ids: np.ndarray, skill: np.ndarray, founding: bool) -> None:
+        """CEOs take up post. The trust's improvement model (its ``capability``) is what its
+        leadership builds: a founding CEO's skill sets it; a new CEO changes part of it
+        (``quality.capability_kept_on_new_ceo`` of the old model stays)."""
+        trust_ids = np.atleast_1d(trust_ids)
+        self.appoint_leaders(CEO, skill, np.full(len(trust_ids), -1), trust_ids)
+        lp, q = self.params.leaders, self.params.quality
+        fresh = (skill - lp.skill_mean - self.CEO_SKILL_SHIFT) / max(lp.skill_sd, 1e-9)
+        t = self.trusts_data
+        if founding:
+            t.capability[trust_ids] = fresh
+        else:
+            kept = q.capability_kept_on_new_ceo
+            t.capability[trust_ids] = (
+                kept * t.capability[trust_ids] + np.sqrt(1.0 - kept * kept) * fresh
+            )
 
     def retire_leaders(self, rows: np.ndarray) -> None:
         """Leaders leave their posts: rows go inactive and any agent made for them leaves."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .leader import CEO, HEAD, IMPROVEMENT_LEAD
+from .leader import HEAD, IMPROVEMENT_LEAD
 from .mechanisms.inspection import grade_from_score, inspection_interval
 from .parameters import GrowthStrategy, NamedTrust, OperatingModel, ReviewParams
 from .school import (
@@ -73,7 +73,7 @@ def place_schools(model: MATModel) -> None:
     observed = s.quality + rng.normal(0.0, p.inspection.measurement_sd, n)
     s.grade = grade_from_score(observed, p.inspection)
     interval = inspection_interval(s.grade, rng, p.inspection)
-    s.last_inspection_year = -rng.integers(0, interval)  # staggered: 0..interval-1 years ago
+    s.last_inspection_year = model.year - rng.integers(0, interval)  # 0..interval-1 years ago
     s.next_inspection_year = s.last_inspection_year + interval
     s.practice = rng.random(n)
     s.perceived_quality = s.quality
@@ -133,18 +133,22 @@ def found_trusts(
     rows = np.concatenate(members)
     owner = np.repeat(ids, sizes)
     t.planned_leads[ids] = leads
-    founded = t.founded_year[ids] = -rng.integers(1, 12, len(ids))
+    founded = t.founded_year[ids] = model.year - rng.integers(1, 12, len(ids))
     model.move_schools(rows, owner, "join")
-    s.joined_year[rows] = rng.integers(np.repeat(founded, sizes), 1)
+    s.joined_year[rows] = rng.integers(np.repeat(founded, sizes), model.year + 1)
     common = t.common_practice[ids] = s.practice[bases]
     common = np.repeat(common, sizes)
     s.practice[rows] = s.practice[rows] + 0.5 * (common - s.practice[rows])
     s.commitment[rows] = 0.6
+    ct = model.params.central_team
+    pupils = np.bincount(np.repeat(np.arange(len(ids)), sizes), weights=s.pupils[rows])
+    income = ct.top_slice_share * ct.funding_per_pupil_gbp * pupils
+    t.reserves_gbp[ids] = ct.starting_reserve_years * income
     is_mat = (growth is not None) | (sizes > 1)  # a single academy's head is its leader
     mats = ids[is_mat]
     if mats.size:
-        ceo_skill = model.draw_skill(len(mats), rng, 0.1)
-        model.appoint_leaders(CEO, ceo_skill, np.full(len(mats), -1), mats)
+        ceo_skill = model.draw_skill(len(mats), rng, model.CEO_SKILL_SHIFT)
+        model.appoint_ceos(mats, ceo_skill, founding=True)
         staffed = np.repeat(mats, np.asarray(leads)[is_mat])
         lead_skill = model.draw_skill(len(staffed), rng, 0.05)
         model.appoint_leaders(IMPROVEMENT_LEAD, lead_skill, np.full(len(staffed), -1), staffed)

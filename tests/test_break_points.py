@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from simulation import MATModel
 from simulation.breakpoints import BREAK_POINTS, BY_NAME, NAMES, effectiveness
-from simulation.breakpoints.base import RATIO_CAP, load_ratio
+from simulation.breakpoints.base import load_ratio
 from simulation.breakpoints.view import build_view
 from simulation.mechanisms.review import assess_break_points, review_strategy
 from simulation.parameters import NamedTrust, OperatingModel, ReviewParams
@@ -68,10 +68,37 @@ def test_a_ceo_who_never_lets_go_loses_oversight_past_four_or_five_schools(schoo
     assert (ratio(model, "ceo_role") >= 1.0) is crossed
 
 
-def test_load_grows_smoothly_with_scale_not_at_a_fixed_count():
-    ratios = [ratio(one_trust_world(n, ceo_steps_back_at=0), "ceo_role") for n in range(2, 12)]
+def _uniform(model: MATModel, grade: int, phase: int, km_from_base: float) -> MATModel:
+    """Make every school of trust 0 alike: one grade and phase, a distance from the base."""
+    s = model.schools_data
+    rows = np.flatnonzero(s.trust == 0)
+    s.grade[rows], s.phase[rows] = grade, phase
+    bx, by = model.trusts[0].base_xy_km
+    s.x_km[rows], s.y_km[rows] = bx + km_from_base, by
+    return model
+
+
+def test_load_grows_smoothly_with_scale():
+    ratios = [
+        ratio(_uniform(one_trust_world(n, ceo_steps_back_at=0), 1, 0, 0.0), "ceo_role")
+        for n in range(2, 12)
+    ]
     steps = np.diff(ratios)
     assert np.all(steps > 0) and np.allclose(steps, steps[0])
+
+
+def test_the_ceo_role_strains_at_a_count_set_by_what_the_schools_need():
+    """Weak secondaries far from the base exhaust a hands-on CEO sooner than good primaries
+    next door: the break point does not sit at a fixed number of schools."""
+
+    def role(n: int, grade: int, phase: int, km: float) -> float:
+        return ratio(
+            _uniform(one_trust_world(n, ceo_steps_back_at=0), grade, phase, km), "ceo_role"
+        )
+
+    easy = [role(n, 1, 0, 0.0) for n in (4, 5)]  # good primaries at the base
+    assert easy[0] < 1.0 <= easy[1]
+    assert role(3, 3, 1, 40.0) >= 1.0  # inadequate secondaries 40 km away: already at 3
 
 
 def test_weak_schools_weigh_more_on_oversight():
@@ -193,9 +220,13 @@ def test_effectiveness_never_rises_with_load_and_stays_between_floor_and_one(
     st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=20),
     st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=20),
 )
-def test_load_ratio_is_finite_capped_and_zero_without_load(loads, capacities):
+def test_load_ratio_is_honest_zero_without_load_and_infinite_without_capacity(loads, capacities):
     n = min(len(loads), len(capacities))
     load, cap = np.array(loads[:n]), np.array(capacities[:n])
     ratio = load_ratio(load, cap)
-    assert np.all(np.isfinite(ratio)) and np.all((ratio >= 0) & (ratio <= RATIO_CAP))
+    assert not np.any(np.isnan(ratio)) and np.all(ratio >= 0)
     assert np.all(ratio[load == 0] == 0)
+    assert np.all(np.isinf(ratio[(load > 0) & (cap == 0)]))
+    both = (load > 0) & (cap > 0)
+    with np.errstate(over="ignore"):
+        assert np.allclose(ratio[both], load[both] / cap[both])

@@ -42,25 +42,34 @@ def check_invariants(model: MATModel, pupils_before: float) -> None:
     # agents are views made on demand: none kept for leaders who have left
     assert all(leaders.active[row] for row in model.leader_agents.made())
     assert np.all((leaders.skill >= 0) & (leaders.skill <= 1))
-    # break points: ratios finite and capped, effectiveness a share, crossings really crossed
+    # break points: ratios never negative or undefined (infinite only with no capacity at all);
+    # effectiveness a share; the tables show NaN only where break points do not apply
     ratios = model.break_point_ratios
-    assert np.all(np.isfinite(ratios)) and np.all((ratios >= 0) & (ratios <= 10))
-    assert all(0.0 <= t.effectiveness <= 1.0 for t in model.trusts)
+    assert not np.any(np.isnan(ratios)) and np.all(ratios >= 0)
+    t = model.trusts_data
+    assert np.all(np.isinf(ratios) <= (model.last_view.capacities == 0))
+    assert np.all((t.effectiveness >= 0.0) & (t.effectiveness <= 1.0))
+    measured = ~np.isnan(t.ratio[: ratios.shape[1]]).all(axis=1)
+    assert np.array_equal(measured, model.last_view.governed)
     events = model.events.to_frame()
     this_year = events[events.year == model.year]
     assert (this_year.loc[this_year.kind == "crossing", "ratio"] >= 1.0).all()
+    # a crossing is a ratio passing 1 from below: the trust was measured under 1 a year before
+    crossed = this_year.loc[this_year.kind == "crossing", ["trust_id", "break_point"]]
+    names = [bp.name for bp in model.break_points]
+    for trust_id, bp in crossed.itertuples(index=False):
+        assert model.previous_ratios[trust_id, names.index(bp)] < 1.0
     assert (this_year.loc[this_year.kind == "recovery", "ratio"] < 1.0).all()
     # reserves never exceed their cap; closed trusts hold nothing
     cap = p.central_team.reserve_cap_years
-    for team in model.trusts:
-        assert team.reserves_gbp <= cap * team.central_income_gbp + 1e-6
-        if not team.is_open:
-            assert model.trust_sizes()[team.trust_id] == 0
+    assert np.all(t.reserves_gbp <= cap * t.central_income_gbp + 1e-6)
+    assert np.all(model.trust_sizes()[~t.is_open] == 0)
 
 
 def run_checked(model: MATModel, years: int) -> None:
     for _ in range(years):
         before = model.schools_data.pupils.sum()
+        model.previous_ratios = model.trusts_data.ratio.copy()
         model.step()
         check_invariants(model, before)
 

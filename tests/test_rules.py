@@ -14,7 +14,7 @@ from simulation.mechanisms.improvement import admit_pupils
 from simulation.mechanisms.inspection import grade_from_score, inspect_schools, inspection_interval
 from simulation.mechanisms.leadership import fill_headships
 from simulation.mechanisms.support import allocate_support
-from simulation.parameters import GrowthStrategy, InspectionParams, NamedTrust
+from simulation.parameters import GrowthStrategy, InspectionParams, NamedTrust, RunParams
 from simulation.school import GOOD, INADEQUATE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 from .conftest import tiny_params
@@ -155,8 +155,8 @@ def test_admissions_move_pupils_to_better_schools_but_conserve_the_total(tiny_mo
 
 
 def test_a_vacant_headship_in_a_trust_goes_to_the_trusts_ready_sle_first():
-    params = tiny_params(mats=1, sats=0)
-    params = replace(params, leaders=replace(params.leaders, external_fill_probability=0.0))
+    params = tiny_params(mats=1, sats=0, run=RunParams(burn_in_years=0))  # no other vacancies
+    params = replace(params, leaders=replace(params.leaders, head_fill_probability=0.0))
     model = MATModel(params, rng=4)
     s, leaders = model.schools_data, model.leaders_data
     school_a, school_b = np.flatnonzero(s.trust == 0)[:2]
@@ -169,8 +169,8 @@ def test_a_vacant_headship_in_a_trust_goes_to_the_trusts_ready_sle_first():
 
 
 def test_without_recruits_a_maintained_schools_vacancy_stays_open():
-    params = tiny_params()
-    params = replace(params, leaders=replace(params.leaders, external_fill_probability=0.0))
+    params = tiny_params(run=RunParams(burn_in_years=0))
+    params = replace(params, leaders=replace(params.leaders, head_fill_probability=0.0))
     model = MATModel(params, rng=4)
     s = model.schools_data
     row = int(np.flatnonzero(s.trust == NO_TRUST)[0])

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from .view import TrustView
 
 DRIVERS = ("scale", "geography", "performance", "intelligence")
-RATIO_CAP = 10.0  # ratios are reported up to 10 (an approach with no capacity left at all)
 
 CHANNELS = {
     "oversight": "share of improvement capacity that turns into oversight and support",
@@ -51,12 +50,13 @@ def effectiveness(ratio: np.ndarray, falloff: float, floor: float) -> np.ndarray
 
 
 def load_ratio(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Load over capacity: 0 where there is no load, ``RATIO_CAP`` at most (or with no capacity)."""
+    """Load over capacity, uncapped: 0 where there is no load, infinite where there is load
+    and no capacity at all (reports say "no capacity" rather than showing a number)."""
     load = np.asarray(load, dtype=float)
     cap = np.asarray(capacity, dtype=float)
-    with np.errstate(over="ignore"):  # a vanishing capacity overflows; the cap handles it
-        ratio = np.divide(load, cap, out=np.where(load > 0, RATIO_CAP, 0.0), where=cap > 0)
-    return np.minimum(ratio, RATIO_CAP)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = np.where(cap > 0, load / np.where(cap > 0, cap, 1.0), np.inf)
+    return np.where(load > 0, ratio, 0.0)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,10 @@ class BreakPoint:
     - ``may_shift(view, p)``: trusts allowed to make the shift at all (a CEO who never lets go);
     - ``starting_level(levers)``: the level a trust starts at from its operating model's levers
       (1 where the lever already provides the shift);
-    - ``recurring_cost(view, p)``: yearly cost in GBP of the approach shifted to.
+    - ``recurring_cost(view, p)``: yearly cost in GBP of the approach shifted to;
+    - ``effect_pending(view, p)``: trusts whose last shift of this kind has not yet done what it
+      set out to (the leads it planned are not yet recruited), so buying it again would repeat
+      a change still under way.
     """
 
     name: str
@@ -129,6 +132,7 @@ class BreakPoint:
     may_shift: PerTrust | None = None
     starting_level: Callable[[Mapping[str, object]], int] | None = None
     recurring_cost: PerTrust | None = None
+    effect_pending: PerTrust | None = None
     order: float = 100.0  # position in tables and reports (then by name)
 
     def __post_init__(self) -> None:
@@ -151,6 +155,6 @@ class BreakPoint:
         return self.parameters(**{n: getattr(section, n) for n in names if hasattr(section, n)})
 
     def ratio(self, view: TrustView) -> np.ndarray:
-        """Load over capacity per trust (0 where there is no load, at most ``RATIO_CAP``)."""
+        """Load over capacity per trust (0 where there is no load, inf with no capacity)."""
         p = view.settings(self)
         return load_ratio(self.load(view, p), self.capacity(view, p))

@@ -49,20 +49,12 @@ def regionalise(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
     v.trusts.regional_operations[ids] = True
 
 
-def regions_served(v: TrustView) -> np.ndarray:
-    """Regions each trust has schools in."""
-    agg = v.aggregates
-    region = v.model.schools_data.region[agg.member]
-    pairs = np.unique(agg.trust_of_member.astype(np.int64) * 1_000 + region)
-    return np.bincount(pairs // 1_000, minlength=len(v.n_schools))
-
-
 def recurring_cost(v: TrustView, p: Parameters) -> np.ndarray:
     """A regional hub in every region beyond the first, once operations are regional."""
     regional = v.trusts.regional_operations
     if not regional.any():
         return np.zeros(len(v.n_schools))
-    hubs = np.where(regional, np.maximum(regions_served(v) - 1, 0), 0)
+    hubs = np.where(regional, np.maximum(v.aggregates.n_regions - 1, 0), 0)
     return hubs * p.hub_cost_gbp
 
 

@@ -1,7 +1,11 @@
 """The role of the CEO (scale).
 
-Load: schools the CEO covers — all of them personally while hands-on; once the CEO has "let go",
-only ``1 / break_points.qa_span_factor`` of each (quality assurance, challenge and strategy).
+Load: the school improvement the CEO carries, in school-equivalents — each school counts 1, a
+weak one ``ceo_weak_extra`` more, a secondary or all-through ``ceo_secondary_extra`` more, and
+the travel to it ``distance / ceo_travel_km`` more — all of it personally while hands-on; once
+the CEO has "let go", only ``1 / break_points.qa_span_factor`` of it (quality assurance,
+challenge and strategy). So the role strains at four schools for a trust of weak secondaries
+spread across a county and at six or seven for nearby good primaries, not at a fixed count.
 Capacity: ``central_team.ceo_hands_on_schools`` (seed 002: 4-5 schools), times the level past
 the first shift. Past it, the CEO's days are spread over too many schools: oversight and
 strategy review suffer. Shift: the CEO steps back and an improvement lead takes the hands-on work.
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..codes import ALL_THROUGH, REQUIRES_IMPROVEMENT, SECONDARY
 from ..leader import IMPROVEMENT_LEAD
 from ..parameters.base import Section, param
 from .base import BreakPoint, Explanation, Shift
@@ -39,11 +44,48 @@ class Parameters(Section):
         lo=1,
         hi=100,
     )
+    ceo_weak_extra: float = param(
+        0.5,
+        "school-equivalents per weak school",
+        "assumption: a school below good takes a hands-on CEO more days (seed 002)",
+        lo=0,
+        hi=10,
+    )
+    ceo_secondary_extra: float = param(
+        0.3,
+        "school-equivalents per secondary or all-through school",
+        "assumption: larger, more complex schools take more of a CEO's time",
+        lo=0,
+        hi=10,
+    )
+    ceo_travel_km: float = param(
+        60.0,
+        "km per extra school-equivalent",
+        "assumption: travel eats a hands-on CEO's week (seed 002: keep 'sensible geographical "
+        "distances between schools')",
+        lo=1,
+        hi=10_000,
+    )
+
+
+def improvement_work(v: TrustView, p: Parameters) -> np.ndarray:
+    """School-equivalents of improvement work: schools weighted by need, size and travel."""
+    agg = v.aggregates
+    s = v.model.schools_data
+    rows = agg.member
+    weight = np.zeros(len(s))
+    weight[rows] = (
+        1.0
+        + p.ceo_weak_extra * (s.grade[rows] >= REQUIRES_IMPROVEMENT)
+        + p.ceo_secondary_extra * ((s.phase[rows] == SECONDARY) | (s.phase[rows] == ALL_THROUGH))
+        + agg.to_base_km / p.ceo_travel_km
+    )
+    return v.total(weight)
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:
     per_school = np.where(v.ceo_hands_on, 1.0, 1.0 / p.qa_span_factor)
-    return v.has_ceo * v.n_schools * per_school
+    return (v.ceo_cover > 0) * improvement_work(v, p) * per_school
 
 
 def capacity(v: TrustView, p: Parameters) -> np.ndarray:
@@ -63,9 +105,10 @@ def step_back(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
 
 
 def planned(v: TrustView, p: Parameters) -> np.ndarray:
-    """The operating model has the CEO step back once the trust reaches ``ceo_steps_back_at``."""
+    """The operating model has the CEO step back once the trust reaches ``ceo_steps_back_at``
+    schools (an interim covering a vacant post steps back the same way)."""
     at = v.trusts.ceo_steps_back_at
-    return v.trusts.ceo_hands_on & (at > 0) & v.has_ceo & (v.n_schools >= at)
+    return v.trusts.ceo_hands_on & (at > 0) & (v.ceo_cover > 0) & (v.n_schools >= at)
 
 
 def may_shift(v: TrustView, p: Parameters) -> np.ndarray:

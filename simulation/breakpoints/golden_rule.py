@@ -30,6 +30,14 @@ class Parameters(Section):
     pause_years: int = param(
         2, "years", "seed 002: pause growth to rebuild improvement capacity", lo=0, hi=20
     )
+    sle_growth_boost: float = param(
+        2.0,
+        "x the SLE growth rate",
+        "assumption: seed 002 - 'invest in the ongoing professional development of SLEs'; a "
+        "trust rebuilding capacity grows SLEs this much faster until the pause ends",
+        lo=1,
+        hi=10,
+    )
 
 
 def golden_rule_ratio(v: TrustView) -> np.ndarray:
@@ -51,6 +59,7 @@ def pause_and_build(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
     t = v.trusts
     t.paused_until[ids] = year + p.pause_years
     t.sle_boost_until[ids] = year + p.pause_years + 1
+    t.sle_growth_factor[ids] = p.sle_growth_boost
     t.planned_leads[ids] += 1
 
 

@@ -1,7 +1,10 @@
 """Governance (scale).
 
-Load: schools represented on the board — every school on a representative board, a share
-``break_points.delegation_factor`` of them on a skills-based board with delegation.
+Load: the board's business, in school-equivalents — every school represented, each weak school
+``board_weak_extra`` more (scrutiny of underperformance) and each region beyond the first
+``board_region_extra`` more (different local authorities, regional schools commissioners and
+communities) — all of it on a representative board, a share ``break_points.delegation_factor``
+of it on a skills-based board with delegation.
 Capacity: ``break_points.board_capacity_schools``. Past it, the board reviews strategy less well
 and decisions land worse. Shift: a skills-based board with a scheme of delegation.
 """
@@ -43,11 +46,31 @@ class Parameters(Section):
         lo=0.01,
         hi=1,
     )
+    board_weak_extra: float = param(
+        0.5,
+        "school-equivalents per weak school",
+        "assumption: a board spends more of its time on schools below good",
+        lo=0,
+        hi=10,
+    )
+    board_region_extra: float = param(
+        1.5,
+        "school-equivalents per region beyond the first",
+        "assumption: each new region brings its own regulator, authorities and communities",
+        lo=0,
+        hi=50,
+    )
+
+
+def board_business(v: TrustView, p: Parameters) -> np.ndarray:
+    """School-equivalents of business before the board: schools, weak ones and regions."""
+    extra_regions = np.maximum(v.aggregates.n_regions - 1, 0)
+    return v.n_schools + p.board_weak_extra * v.n_weak + p.board_region_extra * extra_regions
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:
     delegated = v.level[NAME] >= 1
-    return v.n_schools * np.where(delegated, p.delegation_factor, 1.0)
+    return board_business(v, p) * np.where(delegated, p.delegation_factor, 1.0)
 
 
 def capacity(v: TrustView, p: Parameters) -> np.ndarray:

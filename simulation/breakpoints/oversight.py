@@ -1,10 +1,15 @@
 """Accountability & oversight (scale).
 
 Load: schools to oversee, weak schools counting ``central_team.weak_weight`` times.
-Capacity: the overseeing leaders (a hands-on CEO's ``ceo_hands_on_schools`` plus each
-improvement lead's ``leaders.executive_span_schools``) times the monitoring system
-(``break_points.monitoring_gain_per_shift`` per shift). Past it, weak schools are spotted later
-and supported less. Shift: recruit school-improvement leads and build a tighter monitoring system.
+Capacity: the overseeing leaders — a hands-on CEO's ``ceo_hands_on_schools``, or a CEO who has
+stepped back ``ceo_qa_schools`` through quality assurance (an interim covering a vacant post
+``interim_ceo_share`` of either), plus each improvement lead's ``leaders.executive_span_schools``
+— times the monitoring system (``break_points.monitoring_gain_per_shift`` per shift, for at most
+``monitoring_max_shifts`` shifts: a tighter system lets a lead watch more schools, but not
+without limit — seed 002 puts a leader's span at four or five). Past it, weak schools are
+spotted later and supported less. Shift: plan enough improvement leads for the load and tighten
+the monitoring system; while the leads it planned are still being recruited the shift is not
+made again.
 """
 
 from __future__ import annotations
@@ -34,6 +39,14 @@ class Parameters(Section):
         lo=0,
         hi=5,
     )
+    monitoring_max_shifts: int = param(
+        2,
+        "shifts",
+        "assumption: monitoring systems stop adding span after this many tightenings "
+        "(seed 002: an executive leader oversees four or perhaps five schools)",
+        lo=0,
+        hi=20,
+    )
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:
@@ -41,25 +54,36 @@ def load(v: TrustView, p: Parameters) -> np.ndarray:
     return v.n_schools + (weight - 1.0) * v.n_weak
 
 
-def overseeing_schools(v: TrustView) -> np.ndarray:
-    """Schools the trust's overseeing leaders can cover before any monitoring system."""
-    p = v.model.params
-    ceo = v.has_ceo * v.ceo_hands_on * p.central_team.ceo_hands_on_schools
-    return ceo + v.leads * p.leaders.executive_span_schools
+def ceo_oversight(v: TrustView, hands_on: np.ndarray) -> np.ndarray:
+    """Schools the CEO (or an interim) oversees: hands-on improvement, or quality assurance."""
+    ct = v.model.params.central_team
+    return v.ceo_cover * np.where(hands_on, ct.ceo_hands_on_schools, ct.ceo_qa_schools)
+
+
+def monitoring(level: np.ndarray, p: Parameters) -> np.ndarray:
+    """How much further a leader's oversight reaches with the monitoring system at ``level``."""
+    return 1.0 + p.monitoring_gain_per_shift * np.minimum(level, p.monitoring_max_shifts)
 
 
 def capacity(v: TrustView, p: Parameters) -> np.ndarray:
-    return overseeing_schools(v) * (1.0 + p.monitoring_gain_per_shift * v.level[NAME])
+    span = v.model.params.leaders.executive_span_schools
+    leaders = ceo_oversight(v, v.ceo_hands_on) + v.leads * span
+    return leaders * monitoring(v.level[NAME], p)
 
 
 def recruit_and_monitor(v: TrustView, ids: np.ndarray, p: Parameters) -> None:
     """Plan enough leads for the load with headroom; the monitoring system gets tighter."""
-    params = v.model.params
     t = v.trusts
-    monitoring = 1.0 + p.monitoring_gain_per_shift * (v.level[NAME][ids] + 1)
-    ceo = (v.has_ceo[ids] & t.ceo_hands_on[ids]) * params.central_team.ceo_hands_on_schools
-    needed = (1.25 * load(v, p)[ids] / monitoring - ceo) / params.leaders.executive_span_schools
+    reach = monitoring(v.level[NAME][ids] + 1, p)
+    ceo = ceo_oversight(v, t.ceo_hands_on[: len(v.n_schools)])[ids]
+    span = v.model.params.leaders.executive_span_schools
+    needed = (1.25 * load(v, p)[ids] / reach - ceo) / span
     t.planned_leads[ids] = np.maximum(t.planned_leads[ids], np.ceil(needed).astype(int))
+
+
+def recruiting(v: TrustView, p: Parameters) -> np.ndarray:
+    """The leads the last shift planned are not all in post yet."""
+    return v.leads < v.trusts.planned_leads
 
 
 BREAK_POINT = BreakPoint(
@@ -86,7 +110,10 @@ BREAK_POINT = BreakPoint(
     uses=(
         "central_team.weak_weight",
         "central_team.ceo_hands_on_schools",
+        "central_team.ceo_qa_schools",
+        "central_team.interim_ceo_share",
         "leaders.executive_span_schools",
     ),
+    effect_pending=recruiting,
     order=1,
 )

@@ -137,7 +137,9 @@ class TrustView:
     n_strong: np.ndarray
     leads: np.ndarray
     has_ceo: np.ndarray
+    ceo_cover: np.ndarray  # 1 with a CEO in post, an interim's share while the post is vacant
     ceo_hands_on: np.ndarray
+    governed: np.ndarray  # break points apply: open multi-academy trusts
     sles: np.ndarray
     spread_km: np.ndarray
     office_km: np.ndarray  # per school: distance to the office serving it (-1 outside trusts)
@@ -171,6 +173,7 @@ class TrustView:
 
 def build_view(model: MATModel, agg: TrustAggregates | None = None) -> TrustView:
     """The view of all trusts from this year's aggregates and the trusts' current levers."""
+    from ..central_team import multi_academy
     from ..operating_model import school_autonomy
 
     agg = trust_aggregates(model) if agg is None else agg
@@ -182,6 +185,8 @@ def build_view(model: MATModel, agg: TrustAggregates | None = None) -> TrustView
     regional = member[(t.is_open & t.regional_operations)[tm]]
     offices[regional] = model.trust_geometry.to_office_km[regional]
     staff = agg.staff
+    has_ceo = staff.ceos > 0
+    governed = t.is_open & multi_academy(model, agg.n_schools)
     return TrustView(
         model=model,
         aggregates=agg,
@@ -190,8 +195,10 @@ def build_view(model: MATModel, agg: TrustAggregates | None = None) -> TrustView
         n_weak=agg.n_weak,
         n_strong=agg.n_strong,
         leads=staff.leads,
-        has_ceo=staff.ceos > 0,
+        has_ceo=has_ceo,
+        ceo_cover=np.where(has_ceo, 1.0, model.params.central_team.interim_ceo_share * governed),
         ceo_hands_on=t.ceo_hands_on.copy(),
+        governed=governed,
         sles=staff.sles,
         spread_km=agg.spread_km,
         office_km=offices,

@@ -209,7 +209,8 @@ def close_trust(model: MATModel, trust_ids: np.ndarray | int, kind: str) -> None
 
 
 def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
-    """A trust with too many weak schools for too long is closed; its schools re-brokered.
+    """A trust with too many weak schools for too long, or in central deficit for
+    ``deficit_years_to_intervene`` years, is closed; its schools are re-brokered.
 
     Trusts are judged in id order, so a trust that receives a closed trust's schools is judged
     on its counts after receiving them: the judgement is vectorised up to the next closure.
@@ -223,7 +224,8 @@ def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Gen
         judged = t.is_open[pos:end] & (size >= 2)
         failing = weak >= ct.failing_share_weak * size
         years = np.where(judged, np.where(failing, years + 1, 0), years)
-        closing = np.flatnonzero(judged & (years >= ct.failing_years))
+        broke = t.is_open[pos:end] & (t.deficit_years[pos:end] >= ct.deficit_years_to_intervene)
+        closing = np.flatnonzero((judged & (years >= ct.failing_years)) | broke)
         stop = end if closing.size == 0 else pos + int(closing[0]) + 1
         t.failing_years[pos:stop] = years[: stop - pos]
         if closing.size == 0:
@@ -315,8 +317,8 @@ def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:
     grown = strong[rng.random(len(strong)) < pol.single_academy_grows_per_year]
     if grown.size:
         write_growth(t, grown, model.params.growth)
-        skill = model.draw_skill(len(grown), rng, 0.1)
-        model.appoint_leaders(CEO, skill, np.full(len(grown), -1), grown)
+        skill = model.draw_skill(len(grown), rng, model.CEO_SKILL_SHIFT)
+        model.appoint_ceos(grown, skill, founding=True)
         model.events.add("becomes_mat", model.year, trust_id=grown, school_id=a_school_of[grown])
 
 
@@ -333,6 +335,7 @@ def plan_appetites(model: MATModel, rng: np.random.Generator) -> None:
         & (target > 0)
         & (t.paused_until < model.year)
         & (sizes < t.max_schools)
+        & (t.reserves_gbp >= 0)  # a trust in deficit takes on no schools
     )
     draws = rng.random(len(growing))
     whole = np.floor(target[growing])

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..central_team import multi_academy
 from ..operating_model import school_autonomy
 from ..parameters.operating import JOINING_POLICIES
 from ..school import NO_TRUST, OUTSTANDING
@@ -52,15 +53,21 @@ def trust_model_push(model: MATModel) -> np.ndarray:
 
     A trust whose approach works (effectiveness near 1: no break point past capacity) lifts its
     schools; one whose approach is overwhelmed holds them back. ``trust_neutral_effectiveness``
-    is where a trust does neither, so academisation alone does not move the system.
+    is where a trust does neither, so academisation alone does not move the system. On top, the
+    trust's persistent ``capability`` (the improvement model its leadership has built) lifts or
+    holds back its schools year after year, so a trust's approach shows through time.
     """
     s = model.schools_data
     q = model.params.quality
+    t = model.trusts_data
     push = np.zeros(len(s))
-    member = s.trust != NO_TRUST
-    if member.any():
-        effectiveness = model.trusts_data.effectiveness[s.trust[member]]
-        push[member] = q.trust_model_effect * (effectiveness - q.trust_neutral_effectiveness)
+    member = np.flatnonzero(s.trust != NO_TRUST)
+    if member.size:
+        trust = s.trust[member]
+        push[member] = (
+            q.trust_model_effect * (t.effectiveness[trust] - q.trust_neutral_effectiveness)
+            + q.capability_effect * t.capability[trust] * t.has_growth[trust]
+        )
     return push
 
 
@@ -139,7 +146,7 @@ def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
     common = trusts.common_practice[t]
     policy = trusts.joining_policy[t]
     pull_by_policy = _PULL[policy]
-    joined_in_run = s.joined_year[member] >= 1
+    joined_in_run = s.joined_year[member] > model.start_year
     pull = ct.alignment_rate_per_year * (1.0 - autonomy[member])
     pull = np.where(joined_in_run, pull * pull_by_policy, pull)
     s.practice[member] += np.minimum(pull, 1.0) * (common - s.practice[member])

@@ -95,7 +95,7 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
             "head_appointed", model.year, school_id=schools, trust_id=s.trust[schools], internal=1
         )
     still = np.setdiff1d(vacant, filled, assume_unique=True)
-    hired = still[rng.random(len(still)) < lp.external_fill_probability]
+    hired = still[rng.random(len(still)) < lp.head_fill_probability]
     if hired.size:
         rows = model.appoint_leaders(HEAD, model.draw_skill(len(hired), rng), hired, s.trust[hired])
         s.head[hired] = rows
@@ -115,20 +115,25 @@ def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
     wanting = np.flatnonzero(~has_ceo & t.is_open & t.has_growth)
     hired = wanting[rng.random(len(wanting)) < model.params.leaders.external_fill_probability]
     if hired.size:
-        skill = model.draw_skill(len(hired), rng, 0.1)
-        model.appoint_leaders(CEO, skill, np.full(len(hired), -1), hired)
+        skill = model.draw_skill(len(hired), rng, model.CEO_SKILL_SHIFT)
+        model.appoint_ceos(hired, skill, founding=False)
         model.events.add("ceo_appointed", model.year, trust_id=hired)
 
 
 def grow_talent(model: MATModel, rng: np.random.Generator) -> None:
-    """Strong schools in trusts develop SLEs (teachers -> middle leaders -> SLEs)."""
+    """Strong schools in trusts develop SLEs (teachers -> middle leaders -> SLEs), faster in
+    a trust rebuilding its improvement capacity (the golden-rule shift)."""
     leaders, s, lp = model.leaders_data, model.schools_data, model.params.leaders
+    t = model.trusts_data
     sle_mask = leaders.active & (leaders.role == SLE)
     sles = np.bincount(leaders.school[sle_mask & (leaders.school >= 0)], minlength=len(s))
     eligible = np.flatnonzero(
         (s.trust != NO_TRUST) & (s.grade <= GOOD) & (sles < lp.sle_per_school_max)
     )
-    grows = eligible[rng.random(len(eligible)) < lp.sle_growth_per_year * s.commitment[eligible]]
+    trust = s.trust[eligible]
+    boost = np.where(t.sle_boost_until[trust] >= model.year, t.sle_growth_factor[trust], 1.0)
+    chance = lp.sle_growth_per_year * boost * s.commitment[eligible]
+    grows = eligible[rng.random(len(eligible)) < chance]
     if grows.size:
         model.appoint_leaders(SLE, model.draw_skill(len(grows), rng, -0.1), grows, s.trust[grows])
 

@@ -28,7 +28,7 @@ from ..aggregates import trust_aggregates
 from ..breakpoints import CHANNELS, effectiveness
 from ..breakpoints.base import load_ratio
 from ..breakpoints.view import TrustView, build_view
-from ..central_team import HISTORY, NOT_PENDING, multi_academy
+from ..central_team import HISTORY, NOT_PENDING
 from ..parameters.operating import REVIEW_POLICIES
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ INTELLIGENCE_NOISE_GAIN = 2.0  # monitoring noise multiplier at zero intelligenc
 OPERATIONS_COST_GAIN = 1.0  # back-office cost multiplier at zero operations effectiveness
 RECOVERY_BELOW = 0.95  # hysteresis: a crossed break point recovers once back under this ratio
 REACTIVE, ANTICIPATORY = REVIEW_POLICIES.index("reactive"), REVIEW_POLICIES.index("anticipatory")
-
-
-def governed_trusts(model: MATModel, n_schools: np.ndarray) -> np.ndarray:
-    """Which trusts break points apply to: open multi-academy trusts (by trust id)."""
-    return model.trusts_data.is_open & multi_academy(model, n_schools)
 
 
 def apply_due_shifts(model: MATModel, view: TrustView) -> None:
@@ -64,6 +59,7 @@ def apply_due_shifts(model: MATModel, view: TrustView) -> None:
                 bp = model.break_points[j]
                 bp.shift.apply(view, ids, view.settings(bp))
                 t.level[ids, j] += 1
+                t.shift_year[ids, j] = model.year
     t.pending_until[due] = NOT_PENDING
     t.pending_planned[due] = False
 
@@ -129,7 +125,7 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     p = model.params.break_points
     eff = effectiveness(ratios, p.falloff, p.floor)
     channels = channel_values(model, eff)
-    governed = governed_trusts(model, view.n_schools)
+    governed = view.governed
     g = np.flatnonzero(governed)
     t.oversight_capacity_factor[g] = channels["oversight"][g]
     t.monitoring_noise[g] = 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"][g])
@@ -146,9 +142,10 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     extra = recurring_shift_costs(view)
     t.shift_costs_gbp[g] = extra[g] + (t.operations_cost_factor[g] - 1.0) * business[g]
     log_crossings(model, view, ratios, governed)
-    t.load[:] = loads.T
-    t.capacity[:] = capacities.T
-    t.ratio[:] = ratios.T
+    # what the trusts table reports: measured for trusts break points apply to, NaN for others
+    t.load[:] = np.where(governed[:, None], loads.T, np.nan)
+    t.capacity[:] = np.where(governed[:, None], capacities.T, np.nan)
+    t.ratio[:] = np.where(governed[:, None], ratios.T, np.nan)
     model.break_point_ratios = ratios
     return view, ratios
 
@@ -193,18 +190,23 @@ def log_break_point_events(
 def log_crossings(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
 ) -> None:
-    """A crossing when the ratio reaches 1; a recovery when it falls back below 0.95.
+    """A crossing when the ratio passes 1 from below (it was under 1 at the last assessment);
+    a recovery when a crossed ratio falls back below 0.95.
 
-    A trust that starts (or is founded) already past capacity logs its crossing then.
+    A trust first measured past capacity (at the start, or when it becomes a multi-academy
+    trust) logs no crossing: nothing was crossed that year. Events logged while the model
+    settles before year 0 are not kept.
     """
-    crossed = model.trusts_data.crossed.T  # (break point, trust), like ratios
-    new = governed & (ratios >= 1.0) & ~crossed
+    t = model.trusts_data
+    crossed = t.crossed.T  # (break point, trust), like ratios
+    before = t.ratio.T  # last assessment's ratios (NaN where not measured)
+    new = governed & (ratios >= 1.0) & (before < 1.0)
     recovered = governed & (ratios < RECOVERY_BELOW) & crossed
     for kind, mask in (("crossing", new), ("recovery", recovered)):
         bps, ids = np.nonzero(mask)  # break point by break point, trusts in order
         if ids.size:
             log_break_point_events(model, kind, view, bps, ids, ratios)
-    crossed[:] = (crossed | new) & ~recovered
+    crossed[:] = governed & (crossed | new) & ~recovered
 
 
 def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> None:
@@ -249,7 +251,12 @@ def wanted_shifts(
     for j, bp in enumerate(model.break_points):
         if bp.may_shift is not None:
             wanted[:, j] &= bp.may_shift(view, view.settings(bp))
-    wanted &= governed[:, None] & (t.pending_until == NOT_PENDING)
+        if bp.effect_pending is not None:
+            wanted[:, j] &= ~bp.effect_pending(view, view.settings(bp))
+    settling = model.year - t.shift_year < model.params.break_points.settle_years
+    wanted &= governed[:, None] & (t.pending_until == NOT_PENDING) & ~settling
+    if model.settling:  # the scenario's named trusts start year 0 as specified
+        wanted[: model.named_trusts] = False
     return wanted, planned & wanted
 
 
@@ -263,7 +270,7 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
     rng = model.streams["review"]
     t = model.trusts_data
     core = model.params.break_points
-    governed = governed_trusts(model, view.n_schools)
+    governed = view.governed
     record_outcomes(model, view, governed)
     wanted, planned = wanted_shifts(model, view, ratios, governed)
     reviewed = wanted & ~planned
@@ -328,7 +335,7 @@ def settle_starting_approaches(model: MATModel, named: int) -> None:
     for _ in range(3):
         view = build_view(model)
         _, _, ratios = measure(view)
-        eligible = (governed_trusts(model, view.n_schools) & history)[:, None] & (ratios.T >= 1.0)
+        eligible = (view.governed & history)[:, None] & (ratios.T >= 1.0)
         for j, bp in enumerate(model.break_points):
             if bp.may_shift is not None:
                 eligible[:, j] &= bp.may_shift(view, view.settings(bp))

@@ -25,8 +25,19 @@ if TYPE_CHECKING:
     from ..model import MATModel
 
 
+def ceo_cost(model: MATModel, pupils: np.ndarray) -> np.ndarray:
+    """Yearly cost of a trust's CEO: a share of a full CEO's cost in a small trust (where the
+    role is part of an executive headship), the whole of it from ``ceo_full_time_pupils``."""
+    ct = model.params.central_team
+    share = np.clip(pupils / ct.ceo_full_time_pupils, ct.ceo_min_cost_share, 1.0)
+    return ct.ceo_cost_gbp * share
+
+
 def fund_central_teams(model: MATModel) -> None:
-    """Income from the top-slice; costs of staff, business functions and board; reserves."""
+    """Income from the top-slice; costs of staff, business functions and board; reserves.
+
+    A trust ending the year below zero counts a year of deficit (growth stops, shifts cannot be
+    bought, a lead is cut; enough years in a row and the regulator steps in: see growth)."""
     ct = model.params.central_team
     t = model.trusts_data
     agg = model.aggregates
@@ -34,10 +45,11 @@ def fund_central_teams(model: MATModel) -> None:
     pupils, staff = agg.pupils, agg.staff
     i = np.flatnonzero(t.is_open)
     cost = (
-        staff.ceos[i] * ct.ceo_cost_gbp
+        staff.ceos[i] * ceo_cost(model, pupils[i])
         + staff.leads[i] * ct.improvement_lead_cost_gbp
         + pupils[i] * ct.business_cost_per_pupil_gbp
         + ct.board_cost_gbp
+        + ct.governance_cost_per_school_gbp * agg.n_schools[i]
         + t.shift_costs_gbp[i]
     )
     income = ct.top_slice_share * ct.funding_per_pupil_gbp * pupils[i] + t.grants_due_gbp[i]
@@ -45,11 +57,16 @@ def fund_central_teams(model: MATModel) -> None:
     t.grants_due_gbp[i] = 0.0
     t.central_spend_gbp[i] = cost
     t.reserves_gbp[i] = np.minimum(t.reserves_gbp[i] + income - cost, ct.reserve_cap_years * income)
+    in_deficit = t.reserves_gbp[i] < 0
+    t.deficit_years[i] = np.where(in_deficit, t.deficit_years[i] + 1, 0)
 
 
 def staff_central_teams(model: MATModel) -> None:
-    """Hire improvement leads up to the trust's staffing plan (``planned_leads``, raised by
-    oversight and CEO-role shifts) when affordable; cut one when in deficit."""
+    """Recruit improvement leads up to the trust's staffing plan (``planned_leads``, raised by
+    oversight and CEO-role shifts): each vacancy is filled with ``external_fill_probability``
+    a year, and only as many as the trust can keep paying — this year's surplus plus a third of
+    its reserves (a trust spends reserves down over about three years); a trust in deficit cuts
+    its most recent lead instead."""
     ct = model.params.central_team
     lp = model.params.leaders
     rng = model.streams["central_team"]
@@ -59,13 +76,16 @@ def staff_central_teams(model: MATModel) -> None:
     leaders = model.leaders_data
     staffed = t.is_open & multi_academy(model)  # a single academy's head is its leader
     have = model.aggregates.staff.leads.astype(int)
-    plan = t.planned_leads
     reserves = t.reserves_gbp
-    cuts = staffed & (reserves < 0) & (have > 0)
-    short = staffed & ~cuts & (have < plan) & (reserves > ct.improvement_lead_cost_gbp)
-    cut = np.flatnonzero(cuts)
-    short = np.flatnonzero(short)
-    hired = short[rng.random(len(short)) < lp.external_fill_probability]
+    cut = np.flatnonzero(staffed & (reserves < 0) & (have > 0))
+    vacancies = np.where(staffed & (reserves >= 0), np.maximum(t.planned_leads - have, 0), 0)
+    short = np.flatnonzero(vacancies)
+    filled = rng.binomial(vacancies[short], lp.external_fill_probability)
+    surplus = t.central_income_gbp[short] - t.central_spend_gbp[short]
+    budget = np.minimum(surplus + reserves[short] / 3.0, reserves[short])
+    affordable = np.floor(budget / max(ct.improvement_lead_cost_gbp, 1.0)).astype(int)
+    hires = np.minimum(filled, affordable)
+    hired = np.repeat(short, np.maximum(hires, 0))
     if cut.size:
         # each cutting trust loses its most recently appointed lead; saves its cost from next year
         rows = np.flatnonzero(
@@ -75,12 +95,8 @@ def staff_central_teams(model: MATModel) -> None:
         model.retire_leaders(np.sort(rows[::-1][last]))
         model.events.add("lead_cut", model.year, trust_id=cut)
     if hired.size:
-        model.appoint_leaders(
-            IMPROVEMENT_LEAD,
-            model.draw_skill(len(hired), rng, 0.05),
-            np.full(len(hired), -1),
-            hired,
-        )
+        skill = model.draw_skill(len(hired), rng, 0.05)
+        model.appoint_leaders(IMPROVEMENT_LEAD, skill, np.full(len(hired), -1), hired)
         model.events.add("lead_hired", model.year, trust_id=hired)
 
 

@@ -40,6 +40,16 @@ class RunParams(Section):
 
     years: int = param(15, "years", "DESIGN.md: the default horizon is 15 years", lo=1, hi=200)
     seed: int = param(1, "seed", "any non-negative integer", lo=0, hi=2**63 - 1)
+    burn_in_years: int = param(
+        6,
+        "years",
+        "assumption: years simulated before year 0 and not reported, so the starting state is "
+        "settled (grade histories, head vacancies, reserves, approaches) rather than freshly "
+        "drawn; schools do not change trust and the scenario's named trusts make no shifts "
+        "during them. Vacancies settle in 3-4 years and the grade mix in about 4",
+        lo=0,
+        hi=50,
+    )
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,16 @@ class LeaderParams(Section):
     external_fill_probability: float = param(
         0.55,
         "probability per vacancy per year",
-        "assumption: recruitment is scarce and vacancies can stay open for years (seed 002)",
+        "assumption: recruiting CEOs and school-improvement leads is scarce and posts can stay "
+        "open for years (seed 002: 'some MAT CEOs have waited a long time')",
+        lo=0,
+        hi=1,
+    )
+    head_fill_probability: float = param(
+        0.75,
+        "probability per vacant headship per year",
+        "calibrated: 2.1-2.9 % of headships temporarily filled or vacant (DCSF 618g survey, "
+        "1998-2007, Hansard written answers 2000 and 2008)",
         lo=0,
         hi=1,
     )

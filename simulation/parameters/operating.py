@@ -232,6 +232,14 @@ class CoreBreakPointParams(Section):
     regional_lag_years: int = param(
         2, "years", "assumption: regionalising operations takes longer", lo=0, hi=10
     )
+    settle_years: int = param(
+        2,
+        "years",
+        "assumption: after a shift takes effect a board gives it this long to work before "
+        "making the same shift again (seed 000: trusts 'pause to review strategy')",
+        lo=0,
+        hi=20,
+    )
     starting_adaptation: float = param(
         0.7,
         "probability per break point",

@@ -142,6 +142,23 @@ class QualityParams(Section):
         lo=0,
         hi=1,
     )
+    capability_effect: float = param(
+        0.12,
+        "quality units per year per standard deviation of trust capability",
+        "calibrated: trusts' value added keeps its rank over five years about as published "
+        "league tables of chains do (Sutton Trust, Chain Effects: the same chains near the top "
+        "and bottom year after year); see benchmarks/calibrate.py",
+        lo=0,
+        hi=2,
+    )
+    capability_kept_on_new_ceo: float = param(
+        0.7,
+        "share of the improvement model a new CEO keeps",
+        "assumption: a trust's way of improving schools outlasts its CEO, though a new CEO "
+        "changes part of it (seed 001: coherence of vision, strategy and operations)",
+        lo=0,
+        hi=1,
+    )
     innovation_per_year: float = param(
         0.04,
         "quality units of ceiling per year at full autonomy",

@@ -33,6 +33,21 @@ class CentralTeamParams(Section):
         hi=0.2,
     )
     ceo_cost_gbp: float = param(140_000.0, "GBP per year", "assumption", lo=0, hi=1e6)
+    ceo_full_time_pupils: float = param(
+        3_000.0,
+        "pupils",
+        "assumption: below this a trust's CEO role is part of an executive headship and costs "
+        "a share of a full CEO (sector pay benchmarks scale CEO pay with trust size)",
+        lo=1,
+        hi=1e6,
+    )
+    ceo_min_cost_share: float = param(
+        0.15,
+        "share of ceo_cost_gbp",
+        "assumption: what the smallest MAT pays for its CEO role (a head's uplift)",
+        lo=0,
+        hi=1,
+    )
     improvement_lead_cost_gbp: float = param(95_000.0, "GBP per year", "assumption", lo=0, hi=1e6)
     business_cost_per_pupil_gbp: float = param(
         110.0,
@@ -41,9 +56,53 @@ class CentralTeamParams(Section):
         lo=0,
         hi=2_000,
     )
-    board_cost_gbp: float = param(25_000.0, "GBP per year", "assumption", lo=0, hi=1e6)
+    board_cost_gbp: float = param(
+        10_000.0,
+        "GBP per year",
+        "assumption: clerking, audit and trustee costs every trust carries",
+        lo=0,
+        hi=1e6,
+    )
+    governance_cost_per_school_gbp: float = param(
+        3_000.0,
+        "GBP per school per year",
+        "assumption: local governance and reporting grow with the schools governed",
+        lo=0,
+        hi=1e6,
+    )
     reserve_cap_years: float = param(
         1.0, "years of central income", "assumption: reserves above this are spent", lo=0, hi=10
+    )
+    starting_reserve_years: float = param(
+        0.3,
+        "years of central income",
+        "assumption: trusts start with some central reserves (academy trusts typically hold "
+        "reserves of a few months' income); the years settled before year 0 move them on",
+        lo=0,
+        hi=10,
+    )
+    deficit_years_to_intervene: int = param(
+        3,
+        "consecutive years",
+        "assumption: after this many years of central deficit the regulator closes the trust "
+        "and re-brokers its schools (ESFA financial notice to improve, then termination)",
+        lo=1,
+        hi=50,
+    )
+    ceo_qa_schools: float = param(
+        2.0,
+        "school-equivalents of oversight",
+        "assumption: a CEO who has stepped back still oversees through quality assurance, "
+        "challenge and support (seed 000), worth part of a hands-on improver's span",
+        lo=0,
+        hi=50,
+    )
+    interim_ceo_share: float = param(
+        0.5,
+        "share of a CEO's capacity",
+        "assumption: while the CEO post is vacant a head acts up and covers part of the role",
+        lo=0,
+        hi=1,
     )
     ceo_hands_on_schools: float = param(
         4.5,
