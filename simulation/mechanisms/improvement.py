@@ -66,7 +66,7 @@ def trust_model_push(model: MATModel) -> np.ndarray:
         trust = s.trust[member]
         push[member] = (
             q.trust_model_effect * (t.effectiveness[trust] - q.trust_neutral_effectiveness)
-            + q.capability_effect * t.capability[trust] * t.has_growth[trust]
+            + q.capability_effect * t.capability[trust] * multi_academy(model)[trust]
         )
     return push
 
