@@ -48,6 +48,10 @@ MODEL_COLUMNS = {
     "joins": "schools joining a trust this year (conversion, approach, merger)",
     "brokered": "schools brokered to a sponsor trust this year",
     "rebrokered": "schools moved from a failing trust or closed trust this year",
+    "transfers_voluntary": "academies handed on to another trust this year by their trust's "
+    "choice: voluntary transfers and schools of trusts merging",
+    "transfers_intervention": "academies moved to another trust this year by the regulator "
+    "(re-brokered from a failing or closed trust)",
     "trust_closures": "trusts closed by the regulator this year",
     "trust_mergers": "trusts merged into another this year",
     "heads_left": "heads leaving their post this year",
@@ -108,8 +112,9 @@ SCHOOL_COLUMNS_DOC = {
 
 EVENT_COLUMNS = {
     "year": "simulated academic year of the event",
-    "kind": "what happened (inspection, join, broker, rebroker, merge, trust_closed, crossing, "
-    "recovery, shift, ...)",
+    "kind": "what happened (inspection, join, broker; transfer = voluntary transfer to a "
+    "better-placed trust, rebroker = intervention transfer by the regulator; merge, "
+    "trust_closed, crossing, recovery, shift, ...)",
     "trust_id": "trust concerned (the receiving trust for moves), -1 if none",
     "school_id": "school concerned, -1 if none",
     "other_trust_id": "for moves: the trust the school left (-1 if maintained)",
@@ -242,6 +247,8 @@ class Recorder:
             "joins": ev.count("join", y) + ev.count("merge", y),
             "brokered": ev.count("broker", y),
             "rebrokered": ev.count("rebroker", y),
+            "transfers_voluntary": ev.count("transfer", y) + ev.count("merge", y),
+            "transfers_intervention": ev.count("rebroker", y),
             "trust_closures": ev.count("trust_closed", y),
             "trust_mergers": ev.count("trust_merged", y),
             "heads_left": ev.count("head_left", y),

@@ -15,6 +15,7 @@ EVENT_KINDS = (
     "convert_standalone",
     "broker",
     "rebroker",
+    "transfer",
     "trust_closed",
     "trust_merged",
     "merge",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,11 +89,16 @@ def place_schools(model: MATModel) -> None:
 
 
 def mat_sizes(model: MATModel, count: int) -> np.ndarray:
-    """Starting MAT sizes: 2 + gamma-distributed extra schools, mean ``mean_mat_size``."""
+    """Starting MAT sizes: 2 + extra schools drawn from ``trusts.mat_size_distribution``, mean
+    ``mean_mat_size``, at most ``max_mat_size``."""
     t = model.params.trusts
     rng = model.streams["setup"]
     extra_mean = t.mean_mat_size - 2.0
-    extra = rng.gamma(t.mat_size_shape, extra_mean / t.mat_size_shape, count)
+    if t.mat_size_distribution == "lognormal":
+        mu = np.log(extra_mean) - t.mat_size_sigma**2 / 2
+        extra = rng.lognormal(mu, t.mat_size_sigma, count)
+    else:
+        extra = rng.gamma(t.mat_size_shape, extra_mean / t.mat_size_shape, count)
     return np.clip(np.round(2.0 + extra), 2, t.max_mat_size).astype(int)
 
 
@@ -208,13 +214,14 @@ def form_trusts(model: MATModel) -> None:
         free[members] = False
         groups.append(members)
     sizes = np.array([len(g) for g in groups])
-    found_trusts(
+    mats = found_trusts(
         model,
         [f"MAT {i + 1}" for i in range(len(groups))],
         groups,
         p.growth,
         np.round(sizes * p.trusts.improvement_leads_per_school).astype(int),
     )
+    vary_appetites(model, mats)
     good_free = np.flatnonzero(free & (s.grade <= GOOD))
     n_sat = min(p.trusts.n_single_academy, len(good_free))
     singles = rng.choice(good_free, size=n_sat, replace=False)
@@ -225,6 +232,25 @@ def form_trusts(model: MATModel) -> None:
         [np.array([row]) for row in singles.tolist()],
         None,
         np.zeros(n_sat, dtype=int),
+    )
+
+
+def vary_appetites(model: MATModel, ids: np.ndarray) -> None:
+    """Starting MATs differ in how fast they want to grow: each draws a target from a gamma
+    distribution with the scenario's mean and ``trusts.growth_target_shape`` (a few grow fast,
+    many barely grow; named trusts keep their own)."""
+    shape = model.params.trusts.growth_target_shape
+    growth = model.params.growth
+    if shape <= 0 or ids.size == 0 or growth.target_schools_per_year <= 0:
+        return
+    rng = model.streams["setup"]
+    mean = growth.target_schools_per_year
+    targets = np.minimum(rng.gamma(shape, mean / shape, ids.size), 50.0)
+    t = model.trusts_data
+    t.target_schools_per_year[ids] = targets
+    t.growth[ids] = np.array(
+        [dataclasses.replace(growth, target_schools_per_year=float(x)) for x in targets],
+        dtype=object,
     )
 
 

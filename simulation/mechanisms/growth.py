@@ -192,6 +192,48 @@ def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> N
         waiting = waiting[cut:]
 
 
+def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
+    """Voluntary transfers: trusts hand schools they cannot reach or serve to a better-placed
+    trust nearby (one based nearer the school that would take it).
+
+    A trust past a geography break point hands on its outlying schools (``outlying_km`` or more
+    from its base), one past another break point its weak schools (not the school at its base),
+    each with ``stretched_per_year``; any trust consolidates outlying schools with
+    ``consolidate_per_year``.
+    """
+    tp = model.params.transfers
+    s, t = model.schools_data, model.trusts_data
+    agg = model.aggregates
+    if agg is None or not len(agg.member):
+        return
+    rows, owner, far = agg.member, agg.trust_of_member, agg.to_base_km
+    ratios = np.nan_to_num(t.ratio[: agg.n_trusts], nan=0.0)
+    geography = np.array([bp.driver == "geography" for bp in model.break_points])
+    past_geography = (ratios[:, geography] >= 1.0).any(axis=1)
+    past_other = (ratios[:, ~geography] >= 1.0).any(axis=1)
+    outlying = far >= tp.outlying_km
+    weak_away = (s.grade[rows] >= REQUIRES_IMPROVEMENT) & (far > 0.0)
+    stays = t.is_open[owner] & (s.trust[rows] == owner)  # (not moved earlier this year)
+    p = np.where(outlying, tp.consolidate_per_year, 0.0)
+    p = np.maximum(p, np.where(past_geography[owner] & outlying, tp.stretched_per_year, 0.0))
+    p = np.maximum(p, np.where(past_other[owner] & weak_away, tp.stretched_per_year, 0.0))
+    draws = rng.random(len(rows))
+    leaving = np.flatnonzero(stays & (draws < p))
+    if leaving.size == 0:
+        return
+    order = leaving[rng.permutation(leaving.size)]
+    place(
+        model,
+        rows[order],
+        state,
+        tp.radius_km,
+        "transfer",
+        exclude=owner[order],
+        need_appetite=False,
+        closer_than_km=far[order],
+    )
+
+
 def close_trust(model: MATModel, trust_ids: np.ndarray | int, kind: str) -> None:
     """Trusts end: their central staff leave and they are marked closed."""
     trust_ids = np.atleast_1d(trust_ids)
@@ -349,6 +391,7 @@ def grow_trusts(model: MATModel) -> None:
     broker(model, state, rng)
     convert(model, state, rng)
     approach(model, state, rng)
+    hand_on_schools(model, state, rng)
     close_failing_trusts(model, state, rng)
     merge_small_trusts(model, state, rng)
     single_academies_grow(model, rng)

@@ -151,13 +151,15 @@ def place(
     *,
     exclude: np.ndarray | None = None,
     need_appetite: bool = True,
+    closer_than_km: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move schools ``rows`` (in priority order) into the best trust that takes each; returns
     each school's new trust (NO_TRUST where none would take it).
 
     Best is the highest mean quality less half the distance as a share of ``radius_km``;
     ``exclude`` is a trust per school it may not go to (its current one); with
-    ``need_appetite`` a trust must still want schools this year.
+    ``need_appetite`` a trust must still want schools this year; ``closer_than_km`` (per school)
+    keeps only trusts based nearer than that.
     """
     rows = np.asarray(rows, dtype=np.int64)
     placed = np.full(rows.size, NO_TRUST, dtype=np.int64)
@@ -165,6 +167,8 @@ def place(
     if trusts.shape[1] == 0:
         return placed
     valid = trusts >= 0
+    if closer_than_km is not None:
+        valid &= dist < np.asarray(closer_than_km)[:, None]
     ids = np.where(valid, trusts, 0)
     score = np.where(valid, state.quality[ids] - 0.5 * dist / max(radius_km, 1e-9), -np.inf)
     barred = np.full(rows.size, NO_TRUST) if exclude is None else np.asarray(exclude)

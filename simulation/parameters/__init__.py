@@ -27,6 +27,7 @@ from .trusts import (
     CentralTeamParams,
     GrowthStrategy,
     NamedTrust,
+    TransferParams,
     TrustSetup,
 )
 from .world import PHASES, WorldParams
@@ -67,6 +68,7 @@ class Params(Section):
     growth: GrowthStrategy = param(GrowthStrategy(), "table", "")
     trusts: TrustSetup = param(TrustSetup(), "table", "")
     policy: PolicyParams = param(PolicyParams(), "table", "")
+    transfers: TransferParams = param(TransferParams(), "table", "")
     operating_model: OperatingModel = param(OperatingModel(), "table", "")
     review: ReviewParams = param(ReviewParams(), "table", "")
     break_points: BreakPointParams = param(BreakPointParams(), "table", "")
@@ -114,6 +116,7 @@ __all__ = [
     "QualityParams",
     "RunParams",
     "Section",
+    "TransferParams",
     "TrustSetup",
     "WorldParams",
 ]

@@ -136,14 +136,19 @@ class CentralTeamParams(Section):
         3, "years", "assumption: consecutive failing years before closure", lo=1, hi=50
     )
     merge_probability_per_year: float = param(
-        0.03,
+        0.07,
         "probability per year for small trusts",
         "Schools Week: ~8 trusts a month disappear through mergers or closures (2019-2022)",
         lo=0,
         hi=1,
     )
     merge_max_schools: int = param(
-        2, "schools", "assumption: trusts this small are the ones that merge", lo=1, hi=1_000
+        3,
+        "schools",
+        "calibrated with merge_probability_per_year: ~8 trusts a month disappear (Schools Week, "
+        "2019-2022), mostly single-academy and small trusts joining larger ones",
+        lo=1,
+        hi=1_000,
     )
     merge_radius_km: float = param(40.0, "km", "assumption", lo=0, hi=1_000)
     alignment_rate_per_year: float = param(
@@ -217,6 +222,47 @@ class GrowthStrategy(Section):
 
 
 @dataclass(frozen=True)
+class TransferParams(Section):
+    """Voluntary transfers: a trust hands schools it cannot reach or serve to a better-placed
+    trust nearby. (Intervention transfers are the regulator's re-brokering, under [policy].)"""
+
+    section_name = "transfers"
+
+    stretched_per_year: float = param(
+        0.35,
+        "probability per misplaced school per year",
+        "calibrated: 2.6-3.6 % of academies change trust a year, ~75 % initiated by the outgoing "
+        "trust (DfE, Academy transfers and funding, 2018-19 to 2023-24); a trust past a "
+        "geography or capacity break point hands on the schools it serves worst (seed 000)",
+        lo=0,
+        hi=1,
+    )
+    consolidate_per_year: float = param(
+        0.1,
+        "probability per outlying school per year",
+        "calibrated with stretched_per_year (DfE transfers): trusts also consolidate "
+        "geographically without a break point forcing them",
+        lo=0,
+        hi=1,
+    )
+    outlying_km: float = param(
+        8.0,
+        "km from the trust's base",
+        "assumption: a school this far from the base is outlying for the trust's way of "
+        "working together (collaborating schools ideally within 20 minutes, Robert Hill)",
+        lo=0,
+        hi=1_000,
+    )
+    radius_km: float = param(
+        40.0,
+        "km",
+        "assumption: the receiving trust is found within this distance of the school",
+        lo=0,
+        hi=2_000,
+    )
+
+
+@dataclass(frozen=True)
 class NamedTrust(Section):
     """A trust placed by name in a scenario (e.g. the 5-school trust of a case study)."""
 
@@ -273,13 +319,38 @@ class TrustSetup(Section):
     max_mat_size: int = param(
         90, "schools", "Tes MAT tracker / FFT: the largest trust runs ~90 schools", lo=2, hi=10_000
     )
+    mat_size_distribution: str = param(
+        "lognormal",
+        "distribution of extra schools beyond two",
+        "calibrated: a lognormal matches the published size bands with their long tail (BESA "
+        "2019: <=5: 598, 6-11: 259, 12-25: 85, 26+: 29 of 971 MATs; largest ~90); 'gamma' "
+        "keeps the earlier, thinner-tailed fit",
+        choices=("lognormal", "gamma"),
+    )
+    mat_size_sigma: float = param(
+        1.2,
+        "log-scale sd",
+        "calibrated: lognormal spread fitted to the BESA 2019 bands (model 60/26/11/3 % vs "
+        "published 62/27/9/3 %)",
+        lo=0.05,
+        hi=5,
+    )
     mat_size_shape: float = param(
         0.9,
         "shape",
-        "assumption: gamma shape fitted by eye to BESA 2019 bands (<=5: 598, 6-11: 259, "
-        "12-25: 85, 26+: 29)",
+        "assumption: gamma shape fitted by eye to BESA 2019 bands (used with "
+        "mat_size_distribution = 'gamma')",
         lo=0.05,
         hi=20,
+    )
+    growth_target_shape: float = param(
+        0.5,
+        "gamma shape",
+        "calibrated: starting MATs differ in appetite (a few grow fast), so the largest trusts "
+        "reach the sizes published (largest ~90, 26+ schools ~3 % of MATs; Tes / FFT / BESA); "
+        "0 gives every trust the scenario's growth.target_schools_per_year",
+        lo=0,
+        hi=100,
     )
     improvement_leads_per_school: float = param(
         0.12, "leads per school", "assumption: starting central teams", lo=0, hi=2
