@@ -181,8 +181,8 @@ def test_without_recruits_a_maintained_schools_vacancy_stays_open():
     assert s.head[row] == -1 and s.vacancy_years[row] == 3
 
 
-def test_every_mat_starts_with_a_ceo_and_single_academies_without():
-    model = MATModel(tiny_params(), rng=2)
+def test_every_mat_is_founded_with_a_ceo_and_single_academies_without():
+    model = MATModel(tiny_params(run=RunParams(burn_in_years=0)), rng=2)
     leaders = model.leaders_data
     ceo_trusts = set(leaders.trust[leaders.active & (leaders.role == CEO)].tolist())
     for team in model.trusts:
