@@ -41,7 +41,7 @@ ANY_PHASE, PRIMARY_ONLY, SECONDARY_ONLY = 0, 1, 2
 PHASE_RULES = {"any": ANY_PHASE, "primary": PRIMARY_ONLY, "secondary": SECONDARY_ONLY}
 """Other preferences ('mixed') restrict nothing."""
 ACCEPT_ANY, ACCEPT_GOOD_ONLY, ACCEPT_GOLDEN_RULE = (ACCEPT_RULES.index(r) for r in ACCEPT_RULES)
-SEEK_NEAREST, SEEK_ANYWHERE, SEEK_WEAK = (SEEK_ORDERS.index(s) for s in SEEK_ORDERS)
+SEEK_NEAREST, SEEK_ANYWHERE, SEEK_WEAK, SEEK_HUBS = (SEEK_ORDERS.index(s) for s in SEEK_ORDERS)
 
 CHANNEL_COLUMNS = (
     "oversight_capacity_factor",  # improvement capacity that turns into oversight
@@ -62,6 +62,7 @@ def trust_columns(n_break_points: int) -> dict[str, ColumnSpec]:
     return {
         # identity and place
         "name": (object, ""),
+        "base_school": (i4, -1),  # the founding school the trust is based at
         "base_x_km": (f8, 0.0),
         "base_y_km": (f8, 0.0),
         "region": (i4, 0),
@@ -93,6 +94,7 @@ def trust_columns(n_break_points: int) -> dict[str, ColumnSpec]:
         "regional_operations": (b1, False),
         "governance": (i1, 0),
         "ceo_steps_back_at": (i4, 0),
+        "executive_deployment": (b1, False),  # deploys strong heads to vulnerable schools
         "ceo_hands_on": (b1, True),  # the CEO improves schools personally
         "common_practice": (f8, 0.5),  # the trust's common curriculum/assessment model (0-1)
         # strategy-review policy
@@ -172,6 +174,7 @@ def write_operating_model(trusts: ColumnStore, ids: np.ndarray, om: OperatingMod
     trusts.regional_operations[ids] = levers["operations"] == "regional"
     trusts.governance[ids] = GOVERNANCE.index(str(levers["governance"]))
     trusts.ceo_steps_back_at[ids] = int(levers["ceo_steps_back_at"])
+    trusts.executive_deployment[ids] = bool(levers["executive_deployment"])
 
 
 def _column(name: str) -> property:
@@ -206,6 +209,7 @@ class CentralTeam(Agent):
     cluster_size = _column("cluster_size")
     regional_operations = _column("regional_operations")
     ceo_steps_back_at = _column("ceo_steps_back_at")
+    executive_deployment = _column("executive_deployment")
     ceo_hands_on = _column("ceo_hands_on")
     common_practice = _column("common_practice")
     review = _column("review")

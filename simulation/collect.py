@@ -43,6 +43,8 @@ MODEL_COLUMNS = {
     "head_vacancies": "schools with no substantive head",
     "sles": "specialist leaders of education in post",
     "improvement_leads": "school-improvement leads employed by trusts",
+    "executive_heads": "heads deployed this year as executive heads to a second, vulnerable "
+    "school of their trust",
     "central_cost_per_pupil_gbp": "central-team spend per pupil across all trusts (GBP)",
     "mean_commitment": "mean staff commitment to their trust (schools in trusts, 0-1)",
     "joins": "schools joining a trust this year (conversion, approach, merger)",
@@ -168,6 +170,8 @@ LEVER_COLUMNS = {
     "regional_operations": "1 if operations run from regional hubs",
     "governance": "board model: representative or skills_based",
     "ceo_hands_on": "1 if the CEO still improves schools personally",
+    "executive_deployment": "1 if strong heads are deployed as executive heads to the trust's "
+    "vulnerable schools",
     "shifts_made": "shifts that have taken effect since the trust was founded",
     "planned_leads": "improvement leads the staffing plan provides for",
     "growth_paused": "1 while growth is paused to rebuild capacity (golden rule)",
@@ -242,6 +246,7 @@ class Recorder:
             "head_vacancies": int((s.head < 0).sum()),
             "sles": int((leaders.active & (leaders.role == SLE)).sum()),
             "improvement_leads": int((leaders.active & (leaders.role == IMPROVEMENT_LEAD)).sum()),
+            "executive_heads": int((s.executive >= 0).sum()),
             "central_cost_per_pupil_gbp": spend / max(1.0, float(pupils[in_trust].sum())),
             "mean_commitment": float(s.commitment[in_trust].mean()) if in_trust.any() else 0.0,
             "joins": ev.count("join", y) + ev.count("merge", y),
@@ -311,6 +316,7 @@ class Recorder:
                 "regional_operations": t.regional_operations[ids].astype(np.int8),
                 "governance": _names(GOVERNANCE, t.governance[ids]),
                 "ceo_hands_on": t.ceo_hands_on[ids].astype(np.int8),
+                "executive_deployment": t.executive_deployment[ids].astype(np.int8),
                 "shifts_made": t.level[ids].sum(axis=1).astype(np.int64),
                 "planned_leads": t.planned_leads[ids].astype(np.int32),
                 "growth_paused": (t.paused_until[ids] >= m.year).astype(np.int8),

@@ -32,7 +32,7 @@ from .central_team import (
 from .collect import Recorder
 from .columns import AgentViews, ColumnStore, compact
 from .events import EventLog
-from .leader import CEO, LEADER_COLUMNS, Leader
+from .leader import CEO, EXECUTIVE_HEAD, HEAD, LEADER_COLUMNS, Leader
 from .mechanisms.growth import grow_trusts
 from .mechanisms.improvement import improve_schools
 from .mechanisms.inspection import inspect_schools
@@ -200,6 +200,12 @@ class MATModel(Model):
         heads = s.head[rows]
         has_head = heads >= 0
         self.leaders_data.trust[heads[has_head]] = trust_ids[has_head]  # heads move with schools
+        # executive deployments end where either school changes trust
+        s.executive[rows] = -1
+        leaving = heads[has_head & (self.leaders_data.role[np.maximum(heads, 0)] == EXECUTIVE_HEAD)]
+        if leaving.size:
+            s.executive[np.isin(s.executive, leaving)] = -1
+            self.leaders_data.role[leaving] = HEAD
         self._trust_sizes = None  # (SLEs follow in sync_staff_trusts, once a year)
         self.events.add(
             kind,
@@ -227,6 +233,7 @@ class MATModel(Model):
         ids = t.add(
             len(base_rows),
             name=np.array(names, dtype=object),
+            base_school=base_rows,
             base_x_km=s.x_km[base_rows],
             base_y_km=s.y_km[base_rows],
             region=s.region[base_rows],
@@ -234,18 +241,23 @@ class MATModel(Model):
             core_disadvantage=s.disadvantage[base_rows],
         )
         write_growth(t, ids, growth)
-        om = operating_model or self.params.operating_model
-        write_operating_model(t, ids, om)
+        self.set_operating_model(ids, operating_model or self.params.operating_model)
         write_review(t, ids, review or self.params.review)
-        levers = om.resolved()
-        for j, bp in enumerate(self.break_points):
-            if bp.starting_level is not None:
-                t.level[ids, j] = bp.starting_level(levers)
         self.membership_version = np.concatenate(
             [self.membership_version, np.zeros(len(ids), dtype=np.int64)]
         )
         self._trust_sizes = None
         return ids
+
+    def set_operating_model(self, ids: np.ndarray, om: OperatingModel) -> None:
+        """Trusts ``ids`` take operating model ``om``: its levers, and the approach level each
+        break point's ``starting_level`` hook reads from them."""
+        t = self.trusts_data
+        write_operating_model(t, ids, om)
+        levers = om.resolved()
+        for j, bp in enumerate(self.break_points):
+            if bp.starting_level is not None:
+                t.level[ids, j] = bp.starting_level(levers)
 
     def create_trust(
         self,
@@ -322,8 +334,9 @@ class MATModel(Model):
             return
         new_row = compact(leaders, active)
         s = self.schools_data
-        filled = s.head >= 0
-        s.head[filled] = new_row[s.head[filled]]
+        for column in (s.head, s.executive):  # the leader rows schools point at
+            filled = column >= 0
+            column[filled] = new_row[column[filled]]
         self.leader_agents.renumber(new_row)
 
     def draw_skill(self, n: int, rng: np.random.Generator, shift: float = 0.0) -> np.ndarray:

@@ -62,6 +62,7 @@ SCHOOL_COLUMNS: dict[str, tuple[type | str, object]] = {
     "commitment": (np.float64, 0.5),  # staff commitment to the trust (0-1)
     # people and support
     "head": (np.int32, -1),  # leader row of the headteacher, -1 while vacant
+    "executive": (np.int32, -1),  # leader row of an executive head deployed here this year
     "vacancy_years": (np.int16, 0),
     "support": (np.float64, 0.0),  # trust improvement support received this year (0-1)
     "peer_support": (np.float64, 0.0),  # support from strong schools nearby (0-1)

@@ -222,6 +222,7 @@ def form_trusts(model: MATModel) -> None:
         np.round(sizes * p.trusts.improvement_leads_per_school).astype(int),
     )
     vary_appetites(model, mats)
+    mix_operating_models(model, mats)
     good_free = np.flatnonzero(free & (s.grade <= GOOD))
     n_sat = min(p.trusts.n_single_academy, len(good_free))
     singles = rng.choice(good_free, size=n_sat, replace=False)
@@ -233,6 +234,24 @@ def form_trusts(model: MATModel) -> None:
         None,
         np.zeros(n_sat, dtype=int),
     )
+
+
+def mix_operating_models(model: MATModel, ids: np.ndarray) -> None:
+    """Starting MATs hold the sector's mix of operating models (``trusts.preset_mix``): each
+    draws a preset in the shares of ``trusts.share_*``, the scenario's other levers kept."""
+    setup = model.params.trusts
+    if setup.preset_mix != "sector" or ids.size == 0:
+        return
+    shares = setup.preset_shares()
+    names = list(shares)
+    drawn = model.streams["setup"].choice(
+        len(names), size=ids.size, p=np.array(list(shares.values()))
+    )
+    base = model.params.operating_model
+    for k, name in enumerate(names):
+        group = ids[drawn == k]
+        if group.size:
+            model.set_operating_model(group, dataclasses.replace(base, preset=name))
 
 
 def vary_appetites(model: MATModel, ids: np.ndarray) -> None:

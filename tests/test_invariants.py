@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from simulation import MATModel, load_scenario
-from simulation.leader import HEAD
+from simulation.leader import EXECUTIVE_HEAD, HEAD
 from simulation.school import NO_TRUST
 
 
@@ -35,10 +35,19 @@ def check_invariants(model: MATModel, pupils_before: float) -> None:
     # every filled headship is held by an active head of that school, in the school's trust
     filled = np.flatnonzero(s.head >= 0)
     heads = s.head[filled]
-    assert np.all(leaders.active[heads]) and np.all(leaders.role[heads] == HEAD)
+    assert np.all(leaders.active[heads]) and np.all(
+        np.isin(leaders.role[heads], (HEAD, EXECUTIVE_HEAD))
+    )
     assert np.array_equal(leaders.school[heads], filled)
     assert np.array_equal(leaders.trust[heads], s.trust[filled])
     assert len(np.unique(heads)) == len(heads)
+    # an executive head leads their own school and one vulnerable school of the same trust
+    deployed = np.flatnonzero(s.executive >= 0)
+    executives = s.executive[deployed]
+    assert np.all(leaders.role[executives] == EXECUTIVE_HEAD) or not np.all(
+        leaders.active[executives]
+    )
+    assert np.array_equal(leaders.trust[executives], s.trust[deployed])
     # agents are views made on demand: none kept for leaders who have left
     assert all(leaders.active[row] for row in model.leader_agents.made())
     assert np.all((leaders.skill >= 0) & (leaders.skill <= 1))

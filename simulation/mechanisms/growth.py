@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..central_team import SEEK_NEAREST, SEEK_WEAK, growth_centres_km, write_growth
+from ..central_team import SEEK_HUBS, SEEK_NEAREST, SEEK_WEAK, growth_centres_km, write_growth
 from ..leader import CEO, IMPROVEMENT_LEAD
-from ..school import GOOD, NO_TRUST, REQUIRES_IMPROVEMENT
+from ..parameters.operating import EARNED_AUTONOMY
+from ..school import ALL_THROUGH, GOOD, NO_TRUST, PRIMARY, REQUIRES_IMPROVEMENT, SECONDARY
 from .matching import (  # noqa: F401 - accepts/accepting are the rule's public face
     GrowthState,
     accepting,
@@ -34,6 +35,8 @@ from .matching import (  # noqa: F401 - accepts/accepting are the rule's public 
 
 if TYPE_CHECKING:
     from ..model import MATModel
+
+EARNED_OFF = EARNED_AUTONOMY.index("off")
 
 NEAREST_SCHOOLS = 24  # maintained schools a trust approaches at most per year
 
@@ -78,16 +81,43 @@ def _approach_list(
     model: MATModel, trust_id: int, pool: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pool indices a trust that does not simply seek the nearest schools approaches, in
-    order (the weakest first, or anywhere within its radius at random), with distances."""
+    order — the weakest first, anywhere within its radius at random, or the schools that build
+    its hubs — with their distances from its growth centre."""
     s, t = model.schools_data, model.trusts_data
     centre = growth_centres_km(model, np.array([trust_id]))[0]
     dist = np.hypot(s.x_km[pool] - centre[0], s.y_km[pool] - centre[1])
     near = np.flatnonzero(dist <= t.radius_km[trust_id])
-    if t.seek[trust_id] == SEEK_WEAK:
+    seek = t.seek[trust_id]
+    if seek == SEEK_WEAK:
         order = near[np.lexsort((dist[near], -s.grade[pool[near]]))]
+    elif seek == SEEK_HUBS:
+        order = near[_hub_order(model, trust_id, pool[near])]
     else:  # anywhere within the radius
         order = rng.permutation(near)
     return order[:NEAREST_SCHOOLS], dist[order[:NEAREST_SCHOOLS]]
+
+
+def _hub_order(model: MATModel, trust_id: int, candidates: np.ndarray) -> np.ndarray:
+    """Hub growth (seed 001): feeder primaries around the trust's first secondary that has
+    fewer than ``hub_feeders`` of them, nearest first; once every hub is complete (or the trust
+    has no secondary), secondaries to start the next hub, nearest the trust's base first."""
+    s, t = model.schools_data, model.trusts_data
+    growth = t.growth[trust_id]
+    rows = np.flatnonzero(s.trust == trust_id)
+    big = (s.phase == SECONDARY) | (s.phase == ALL_THROUGH)
+    hubs = rows[big[rows]]
+    primaries = rows[s.phase[rows] == PRIMARY]
+    for hub in hubs.tolist():
+        d_feeders = np.hypot(s.x_km[primaries] - s.x_km[hub], s.y_km[primaries] - s.y_km[hub])
+        if np.count_nonzero(d_feeders <= growth.hub_radius_km) < growth.hub_feeders:
+            d = np.hypot(s.x_km[candidates] - s.x_km[hub], s.y_km[candidates] - s.y_km[hub])
+            feeders = np.flatnonzero((s.phase[candidates] == PRIMARY) & (d <= growth.hub_radius_km))
+            return feeders[np.argsort(d[feeders], kind="stable")]
+    d = np.hypot(
+        s.x_km[candidates] - t.base_x_km[trust_id], s.y_km[candidates] - t.base_y_km[trust_id]
+    )
+    secondaries = np.flatnonzero(big[candidates])
+    return secondaries[np.argsort(d[secondaries], kind="stable")]
 
 
 def _picks(
@@ -174,7 +204,12 @@ def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> N
         order, d = _approach_list(model, int(seekers[j]), pool, rng)
         rows[j], dist[j] = -1, np.inf
         rows[j, : len(order)], dist[j, : len(order)] = pool[order], d
-    success = rng.random(rows.shape) < pol.approach_success_probability
+    # earned autonomy draws strong schools (seed 000): they say yes more readily to such a trust
+    r = np.maximum(rows, 0)
+    strong = (rows >= 0) & (s.grade[r] >= 0) & (s.grade[r] <= GOOD)
+    offers = (t.earned_autonomy[seekers] != EARNED_OFF)[:, None]
+    appeal = np.where(strong & offers, pol.earned_autonomy_appeal, 1.0)
+    success = rng.random(rows.shape) < np.minimum(1.0, pol.approach_success_probability * appeal)
     waiting = np.arange(len(seekers))
     while waiting.size:
         w = seekers[waiting]

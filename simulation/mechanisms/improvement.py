@@ -33,7 +33,7 @@ import numpy as np
 from ..central_team import multi_academy
 from ..operating_model import school_autonomy
 from ..parameters.operating import JOINING_POLICIES
-from ..school import NO_TRUST, OUTSTANDING
+from ..school import GOOD, NO_TRUST, OUTSTANDING
 
 if TYPE_CHECKING:
     from ..model import MATModel
@@ -76,18 +76,25 @@ def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
     s = model.schools_data
     q = model.params.quality
     rng = model.streams["quality"]
+    leaders, ct = model.leaders_data, model.params.central_team
     has_head = s.head >= 0
-    head_skill = np.where(has_head, model.leaders_data.skill[np.maximum(s.head, 0)], 0.0)
+    head_skill = np.where(has_head, leaders.skill[np.maximum(s.head, 0)], 0.0)
     typical = typical_head_skill(model)
     in_trust = s.trust != NO_TRUST
-    cover = np.where(in_trust, model.params.central_team.vacancy_cover, 0.0)
+    # an executive head deployed here (seed 003) covers a vacancy in full and gives part of
+    # their effect; otherwise a trust covers part of a vacancy with interim leadership
+    executive = (s.executive >= 0) & leaders.active[np.maximum(s.executive, 0)]
+    exec_skill = np.where(executive, leaders.skill[np.maximum(s.executive, 0)], typical)
+    cover = np.where(executive, 1.0, np.where(in_trust, ct.vacancy_cover, 0.0))
     vacancy = np.where(has_head, 0.0, q.vacancy_penalty_per_year * (1.0 - cover))
+    executive_push = q.head_skill_effect * ct.executive_share * (exec_skill - typical)
     target = model.params.inspection.requires_improvement_below + 0.6  # securely good
     gap = np.clip(target - s.quality, 0.0, None)
     lift = q.support_effect * np.minimum(s.support, 1.5) + q.peer_support_effect * s.peer_support
     change = (
         q.mean_reversion_per_year * (s.potential + s.ceiling_lift - s.quality)
         + q.head_skill_effect * (head_skill - typical) * has_head
+        + executive_push
         - vacancy
         + lift * gap
         + trust_model_push(model)
@@ -128,6 +135,7 @@ JOINING_PULL = {"reopen_debate": 1.0, "leave_as_is": 0.0, "require_alignment": 2
 JOINING_COMMITMENT = {"reopen_debate": 0.05, "leave_as_is": 0.0, "require_alignment": -0.1}
 """Commitment bonus (or cost) for a school not yet aligned, per policy (seed 000: risks)."""
 _PULL = np.array([JOINING_PULL[p] for p in JOINING_POLICIES])
+REQUIRE_ALIGNMENT = JOINING_POLICIES.index("require_alignment")
 _MOOD = np.array([JOINING_COMMITMENT[p] for p in JOINING_POLICIES])
 
 
@@ -154,6 +162,12 @@ def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
     s.alignment[~member] = 0.0
     unaligned = s.alignment[member] < model.params.break_points.unaligned_below
     policy_mood = _MOOD[policy] * unaligned
+    # the high-performing joiner's dilemma (seed 000): made to align without input, a strong
+    # school that joined resents it
+    strong_joiner = joined_in_run & (s.grade[member] >= 0) & (s.grade[member] <= GOOD)
+    policy_mood -= ct.strong_joiner_resentment * (
+        strong_joiner & unaligned & (policy == REQUIRE_ALIGNMENT)
+    )
     helped = np.minimum(1.0, s.support[member] + s.peer_support[member])
     target = 0.35 + 0.35 * s.alignment[member] + 0.3 * helped + policy_mood
     target *= trusts.commitment_factor[t]

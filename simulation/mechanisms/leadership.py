@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..leader import CEO, EXECUTIVE_HEAD, HEAD, SLE
-from ..school import GOOD, NO_TRUST, REQUIRES_IMPROVEMENT
+from ..school import GOOD, INADEQUATE, NO_TRUST, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
     from ..model import MATModel
@@ -40,10 +40,11 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
         lp.executive_turnover_per_year,
     )
     school = leaders.school[rows]
-    weak = (role == HEAD) & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
+    leads_school = (role == HEAD) | (role == EXECUTIVE_HEAD)
+    weak = leads_school & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
     p_leave = np.where(weak, np.minimum(1.0, p_leave * lp.weak_school_turnover_multiplier), p_leave)
     leaving = rows[rng.random(len(rows)) < p_leave]
-    heads = leaving[leaders.role[leaving] == HEAD]
+    heads = leaving[(leaders.role[leaving] == HEAD) | (leaders.role[leaving] == EXECUTIVE_HEAD)]
     s.head[leaders.school[heads]] = -1
     model.events.add(
         "head_left", model.year, school_id=leaders.school[heads], trust_id=leaders.trust[heads]
@@ -61,6 +62,23 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
     return np.arange(len(groups)) - np.repeat(start, np.diff(np.r_[start, len(groups)]))
 
 
+def match_within_trusts(
+    needs: np.ndarray, need_trust: np.ndarray, offers: np.ndarray, offer_trust: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair the k-th need of each trust with its k-th offer (both given in priority order
+    within their trust); returns the matched needs and offers."""
+    if needs.size == 0 or offers.size == 0:
+        return needs[:0], offers[:0]
+    n_order = np.argsort(need_trust, kind="stable")
+    o_order = np.argsort(offer_trust, kind="stable")
+    needs, need_trust = needs[n_order], need_trust[n_order]
+    offers, offer_trust = offers[o_order], offer_trust[o_order]
+    key_n = need_trust.astype(np.int64) * 1_000_000 + _rank_within(need_trust)
+    key_o = offer_trust.astype(np.int64) * 1_000_000 + _rank_within(offer_trust)
+    _, i_n, i_o = np.intersect1d(key_n, key_o, assume_unique=True, return_indices=True)
+    return needs[i_n], offers[i_o]
+
+
 def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
     """Promote ready SLEs within the trust first; advertise the rest (scarce supply)."""
     leaders, s, lp = model.leaders_data, model.schools_data, model.params.leaders
@@ -75,14 +93,12 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         & (leaders.trust >= 0)
         & (leaders.skill >= lp.sle_promotion_min_skill)
     )
-    filled = np.empty(0, dtype=np.int64)
-    if in_trust.size and ready.size:
-        v = in_trust[np.argsort(s.trust[in_trust], kind="stable")]
-        r = ready[np.lexsort((-leaders.skill[ready], leaders.trust[ready]))]
-        key_v = s.trust[v].astype(np.int64) * 1_000_000 + _rank_within(s.trust[v])
-        key_r = leaders.trust[r].astype(np.int64) * 1_000_000 + _rank_within(leaders.trust[r])
-        _, iv, ir = np.intersect1d(key_v, key_r, assume_unique=True, return_indices=True)
-        schools, promoted = v[iv], r[ir]
+    ready = ready[np.argsort(-leaders.skill[ready], kind="stable")]
+    schools, promoted = match_within_trusts(
+        in_trust, s.trust[in_trust], ready, leaders.trust[ready]
+    )
+    filled = schools
+    if schools.size:
         leaders.role[promoted] = HEAD
         leaders.school[promoted] = schools
         leaders.skill[promoted] = np.minimum(
@@ -90,7 +106,6 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         )
         leaders.tenure_years[promoted] = 0
         s.head[schools] = promoted
-        filled = schools
         model.events.add(
             "head_appointed", model.year, school_id=schools, trust_id=s.trust[schools], internal=1
         )
@@ -104,6 +119,36 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         )
     s.vacancy_years[s.head >= 0] = 0
     s.vacancy_years[s.head < 0] += 1
+
+
+def deploy_executive_heads(model: MATModel) -> None:
+    """Trusts that deploy executive leaders (``operating_model.executive_deployment``, seed 003)
+    send their strongest heads of good schools to their vulnerable schools for the coming
+    year: first those without a head, then the inadequate, weakest first. The head leads both
+    schools (role executive head), giving the second ``executive_share`` of their effect and
+    covering a vacancy in full."""
+    leaders, s, t = model.leaders_data, model.schools_data, model.trusts_data
+    ct = model.params.central_team
+    heads = np.flatnonzero(leaders.active & (leaders.role == EXECUTIVE_HEAD))
+    leaders.role[heads] = HEAD  # last year's deployments end
+    s.executive = -1
+    trust = s.trust
+    deploying = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
+    deploying[: len(t)] = t.executive_deployment & t.is_open
+    vacant = s.head < 0
+    vulnerable = np.flatnonzero(deploying[trust] & (vacant | (s.grade == INADEQUATE)))
+    if vulnerable.size == 0:
+        return
+    vulnerable = vulnerable[np.lexsort((s.quality[vulnerable], ~vacant[vulnerable]))]
+    strong = np.flatnonzero(deploying[trust] & ~vacant & (s.grade >= 0) & (s.grade <= GOOD))
+    donors = s.head[strong]
+    donors = donors[leaders.skill[donors] >= ct.executive_min_skill]
+    donors = donors[np.argsort(-leaders.skill[donors], kind="stable")]
+    schools, executives = match_within_trusts(
+        vulnerable, trust[vulnerable], donors, leaders.trust[donors]
+    )
+    s.executive[schools] = executives
+    leaders.role[executives] = EXECUTIVE_HEAD
 
 
 def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
@@ -145,3 +190,4 @@ def develop_leaders(model: MATModel) -> None:
     fill_headships(model, rng)
     replace_ceos(model, rng)
     grow_talent(model, rng)
+    deploy_executive_heads(model)

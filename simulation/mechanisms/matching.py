@@ -152,6 +152,7 @@ def place(
     exclude: np.ndarray | None = None,
     need_appetite: bool = True,
     closer_than_km: np.ndarray | None = None,
+    appeal_of_earned_autonomy: float = 1.0,
 ) -> np.ndarray:
     """Move schools ``rows`` (in priority order) into the best trust that takes each; returns
     each school's new trust (NO_TRUST where none would take it).
@@ -159,7 +160,9 @@ def place(
     Best is the highest mean quality less half the distance as a share of ``radius_km``;
     ``exclude`` is a trust per school it may not go to (its current one); with
     ``need_appetite`` a trust must still want schools this year; ``closer_than_km`` (per school)
-    keeps only trusts based nearer than that.
+    keeps only trusts based nearer than that. A good or outstanding school counts a trust
+    offering earned autonomy as if it were nearer by ``(appeal - 1) / 2`` of the radius (seed
+    000: trusts use earned autonomy to attract strong schools).
     """
     rows = np.asarray(rows, dtype=np.int64)
     placed = np.full(rows.size, NO_TRUST, dtype=np.int64)
@@ -170,7 +173,13 @@ def place(
     if closer_than_km is not None:
         valid &= dist < np.asarray(closer_than_km)[:, None]
     ids = np.where(valid, trusts, 0)
-    score = np.where(valid, state.quality[ids] - 0.5 * dist / max(radius_km, 1e-9), -np.inf)
+    score = state.quality[ids] - 0.5 * dist / max(radius_km, 1e-9)
+    if appeal_of_earned_autonomy > 1.0:
+        s = model.schools_data
+        strong = (s.grade[rows] >= 0) & (s.grade[rows] <= GOOD)
+        offers = model.trusts_data.earned_autonomy[ids] != 0  # 0: 'off'
+        score = score + 0.5 * (appeal_of_earned_autonomy - 1.0) * (strong[:, None] & offers)
+    score = np.where(valid, score, -np.inf)
     barred = np.full(rows.size, NO_TRUST) if exclude is None else np.asarray(exclude)
     appetite = model.trusts_data.appetite
     leaving = model.schools_data.trust[rows]

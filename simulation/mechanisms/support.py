@@ -18,8 +18,11 @@ import numpy as np
 from ..aggregates import staff_counts
 from ..central_team import multi_academy
 from ..leader import IMPROVEMENT_LEAD, SLE
+from ..parameters.operating import GOVERNANCE
 from ..school import GOOD, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 from ..world import distance_decay
+
+REPRESENTATIVE = GOVERNANCE.index("representative")
 
 if TYPE_CHECKING:
     from ..model import MATModel
@@ -137,7 +140,10 @@ def allocate_support(model: MATModel) -> None:
     perceived = s.perceived_quality[member]
     weak = perceived < p.inspection.requires_improvement_below
     weight = np.where(weak, p.central_team.weak_weight, 1.0)
-    order = np.lexsort((perceived, tr))  # by trust, weakest first
+    # a representative board puts its founding school further up the queue (seed 000)
+    favoured = (t.base_school[tr] == member) & (t.governance[tr] == REPRESENTATIVE)
+    priority = perceived - p.central_team.founding_school_favour * favoured
+    order = np.lexsort((priority, tr))  # by trust, most in need (as the board sees it) first
     t_sorted, w_sorted = tr[order], weight[order]
     cum = np.cumsum(w_sorted)
     group_start = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]

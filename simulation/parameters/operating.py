@@ -28,6 +28,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "operations": "central",
         "governance": "representative",
         "ceo_steps_back_at": 8,
+        "executive_deployment": False,
     },
     # the report's cluster 2: schools converge on a common model collaboratively
     "aligned": {
@@ -38,6 +39,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "operations": "central",
         "governance": "representative",
         "ceo_steps_back_at": 8,
+        "executive_deployment": True,
     },
     "standardised": {
         "autonomy_level": "standardise",
@@ -47,6 +49,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "operations": "central",
         "governance": "skills_based",
         "ceo_steps_back_at": 5,
+        "executive_deployment": True,
     },
     "earned_autonomy": {
         "autonomy_level": "align",
@@ -56,6 +59,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "operations": "central",
         "governance": "skills_based",
         "ceo_steps_back_at": 8,
+        "executive_deployment": True,
     },
     # all-through hubs: a secondary and its feeder primaries, replicated to grow
     "hub_and_cluster": {
@@ -66,6 +70,7 @@ PRESETS: dict[str, dict[str, object]] = {
         "operations": "regional",
         "governance": "skills_based",
         "ceo_steps_back_at": 5,
+        "executive_deployment": True,
     },
 }
 LEVERS = tuple(PRESETS["aligned"])
@@ -113,6 +118,12 @@ class OperatingModel(Section):
         "board model",
         "seed 000: representative vs skills-based board",
         choices=GOVERNANCE,
+    )
+    executive_deployment: bool | None = param(
+        None,
+        "on/off",
+        "seed 003: some trusts deploy executive leaders for temporary periods to support "
+        "vulnerable schools or new leadership (aligned models; an autonomous one leaves it)",
     )
     ceo_steps_back_at: int | None = param(
         None,

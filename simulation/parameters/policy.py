@@ -58,6 +58,14 @@ class PolicyParams(Section):
         lo=0,
         hi=1,
     )
+    earned_autonomy_appeal: float = param(
+        1.5,
+        "x a strong school's willingness to join",
+        "seed 000: 'some CEOs also use [earned autonomy] to encourage higher performing schools "
+        "to join their MAT' (size: assumption)",
+        lo=1,
+        hi=10,
+    )
     growth_grant_gbp: float = param(
         50_000.0,
         "GBP per sponsored school",

@@ -9,7 +9,7 @@ from .operating import OperatingModel, ReviewParams
 
 ACCEPT_RULES = ("any", "good_only", "golden_rule")
 PHASE_PREFERENCES = ("any", "primary", "secondary", "mixed")
-SEEK_ORDERS = ("nearest", "anywhere", "weak")
+SEEK_ORDERS = ("nearest", "anywhere", "weak", "hubs")
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,38 @@ class CentralTeamParams(Section):
         "challenge and support (seed 000), worth part of a hands-on improver's span",
         lo=0,
         hi=50,
+    )
+    founding_school_favour: float = param(
+        0.3,
+        "quality units",
+        "seed 000: trustees 'need to have the interests of all schools in the MAT at heart, not "
+        "just their original school' - under a representative board the trust's founding "
+        "schools are put this much further up the queue for support than their need says",
+        lo=0,
+        hi=5,
+    )
+    strong_joiner_resentment: float = param(
+        0.15,
+        "commitment (0-1)",
+        "seed 000: the joining-policy choice 'becomes particularly challenging when the new "
+        "school is high-performing' - a good or outstanding joiner made to align without input "
+        "loses this much of the commitment it would otherwise reach",
+        lo=0,
+        hi=1,
+    )
+    executive_min_skill: float = param(
+        0.6,
+        "skill (0-1)",
+        "assumption: heads strong enough to be deployed as executive heads",
+        lo=0,
+        hi=1,
+    )
+    executive_share: float = param(
+        0.5,
+        "share of a head's effect",
+        "assumption: an executive head deployed to a second school gives it part of their week",
+        lo=0,
+        hi=1,
     )
     interim_ceo_share: float = param(
         0.5,
@@ -206,8 +238,24 @@ class GrowthStrategy(Section):
         "order of approaches",
         "assumption: most trusts approach the nearest schools; 'anywhere' approaches schools at "
         "random within the radius (far-flung growth); 'weak' approaches the weakest first "
-        "(a sponsor)",
+        "(a sponsor); 'hubs' grows all-through hubs - feeder primaries around each of its "
+        "secondaries until a hub has hub_feeders of them, then a new secondary to start the "
+        "next hub (seed 001)",
         choices=SEEK_ORDERS,
+    )
+    hub_feeders: int = param(
+        4,
+        "primaries per secondary",
+        "assumption: a hub is a secondary and its feeder primaries (seed 001)",
+        lo=1,
+        hi=50,
+    )
+    hub_radius_km: float = param(
+        8.0,
+        "km",
+        "assumption: feeder primaries lie within this distance of their secondary",
+        lo=0.1,
+        hi=500,
     )
     target_region: int = param(
         -1,
@@ -355,8 +403,47 @@ class TrustSetup(Section):
     improvement_leads_per_school: float = param(
         0.12, "leads per school", "assumption: starting central teams", lo=0, hi=2
     )
+    preset_mix: str = param(
+        "sector",
+        "how starting trusts' operating models are set",
+        "'sector': starting MATs (not named ones) take the presets in the shares below, as "
+        "the sector holds both of the report's clusters (seed 000); 'scenario': every starting "
+        "MAT takes [operating_model]",
+        choices=("sector", "scenario"),
+    )
+    share_autonomous: float = param(
+        0.35,
+        "share of starting MATs",
+        "assumption: the report's cluster 1 (autonomous) is a large minority (seed 000)",
+        lo=0,
+        hi=1,
+    )
+    share_standardised: float = param(0.1, "share of starting MATs", "assumption", lo=0, hi=1)
+    share_earned_autonomy: float = param(
+        0.1, "share of starting MATs", "assumption (seed 000: 'earned autonomy')", lo=0, hi=1
+    )
+    share_hub_and_cluster: float = param(
+        0.05, "share of starting MATs", "assumption (seed 001: the hub model)", lo=0, hi=1
+    )
     named: tuple[NamedTrust, ...] = param((), "list of tables", "scenario")
 
+    def preset_shares(self) -> dict[str, float]:
+        """Share of starting MATs per operating-model preset (the rest 'aligned')."""
+        shares = {
+            "autonomous": self.share_autonomous,
+            "standardised": self.share_standardised,
+            "earned_autonomy": self.share_earned_autonomy,
+            "hub_and_cluster": self.share_hub_and_cluster,
+        }
+        return {"aligned": 1.0 - sum(shares.values()), **shares}
+
     def validate(self) -> None:
+        shares = self.preset_shares()
+        if shares["aligned"] < -1e-9:
+            raise ParamError(
+                "trusts.share_autonomous",
+                "the preset shares (autonomous, standardised, earned_autonomy, hub_and_cluster) "
+                f"add up to {1 - shares['aligned']:.2f}; they must not exceed 1",
+            )
         if self.max_mat_size < 2 and self.n_multi_academy > 0:
             raise ParamError("trusts.max_mat_size", "must be at least 2 when there are MATs")
