@@ -12,15 +12,15 @@ import json
 import math
 import os
 import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # the CLI imports this module to check --out; pandas only when writing
+    import pandas as pd
 
-from .collect import COLUMN_DICTIONARY
-from .run import RunResult
+    from .run import RunResult
 
 FORMATS = ("parquet", "csv")
 TABLES = ("model", "trusts", "schools", "events")
@@ -109,6 +109,8 @@ def caption_for(metadata: Mapping[str, Any]) -> str:
 
 def column_dictionary(result: RunResult) -> dict[str, dict[str, dict[str, str]]]:
     """Description and dtype of every column actually written, table by table."""
+    from .collect import COLUMN_DICTIONARY
+
     docs = result.metadata.get("columns", COLUMN_DICTIONARY)
     return {
         name: {
@@ -154,12 +156,15 @@ def _replace(tmp: Path, out: Path) -> None:
 
 def _jsonable(value: Any) -> Any:
     """Plain JSON types: numpy scalars and arrays, paths, tuples; NaN and inf become null."""
+    np = sys.modules.get("numpy")  # no numpy value can exist unless numpy was imported
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+    if isinstance(value, (list, tuple, set, frozenset)) or (
+        np is not None and isinstance(value, np.ndarray)
+    ):
         items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
         return [_jsonable(v) for v in items]
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None

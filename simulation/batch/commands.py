@@ -14,7 +14,6 @@ from ..argtypes import int_at_least
 from ..executors import ExecutorError
 from ..output import FORMATS, OutputError
 from ..scenario import ScenarioError
-from .collect import collect_batch, write_combined
 from .runner import FAILED_DIR, MANIFEST, default_out, run_batch
 from .spec import DESIGNS, load_batch
 
@@ -85,6 +84,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     """Write the combined tables of a batch directory."""
+    from .collect import collect_batch, write_combined  # pandas only when collecting
+
     try:
         tables = collect_batch(args.dir)
         prefix = args.out if args.out is not None else f"{Path(args.dir) / 'combined'}/"
@@ -100,14 +101,22 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def register_batch_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add ``batch`` and ``collect`` to the ``matsim`` subparsers (``func`` set on each)."""
-    raw = argparse.RawDescriptionHelpFormatter
+    register_batch_command(subparsers)
+    register_collect_command(subparsers)
+
+
+RAW = argparse.RawDescriptionHelpFormatter
+
+
+def register_batch_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``matsim batch``."""
     batch = subparsers.add_parser(
         "batch",
         help="run replicates, a grid, a Latin hypercube or a Sobol/Morris design; resumable",
         description="Run every (design point, replicate) of a batch file in parallel, each run "
         "writing its own tables; rerun the same command to resume.",
         epilog=EPILOG_BATCH,
-        formatter_class=raw,
+        formatter_class=RAW,
     )
     batch.add_argument("batch", type=Path, help="a batch .toml file (see scenarios/batches/)")
     batch.add_argument(
@@ -128,13 +137,16 @@ def register_batch_commands(subparsers: argparse._SubParsersAction) -> None:
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(func=cmd_batch)
 
+
+def register_collect_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``matsim collect``."""
     collect = subparsers.add_parser(
         "collect",
         help="combine a batch directory's runs into tidy tables",
         description="Combine the per-run tables of a batch directory into one table each, "
         "with run_id, point, replicate, seed and the varied parameters attached.",
         epilog=EPILOG_COLLECT,
-        formatter_class=raw,
+        formatter_class=RAW,
     )
     collect.add_argument("dir", type=Path, help="a batch directory (holding manifest.json)")
     collect.add_argument(

@@ -36,11 +36,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from ..executors import check_executor_options, executor_slots, make_executor
 from ..output import TABLES, OutputError, _jsonable, _write_json
-from ..run import git_commit, run_simulation
 from .design import Point, Run, design_points, plan_runs
 from .spec import BatchSpec, build_params
 
@@ -88,6 +85,8 @@ def execute_run(task: Mapping[str, Any]) -> dict[str, Any]:
     try:
         if os.environ.get(FAIL_HOOK) == task["point"]:
             raise RuntimeError(f"{FAIL_HOOK}={task['point']}: deliberate failure (test hook)")
+        from ..run import run_simulation
+
         params = build_params(task["base_sections"], task["overrides"], task["source"])
         result = run_simulation(
             params, seed=task["seed"], years=task["years"], scenario_name=task["scenario"]
@@ -215,6 +214,8 @@ class _Manifest:
         now = time.monotonic()
         if not force and now - self.last < MANIFEST_INTERVAL_S:
             return
+        from ..run import git_commit
+
         counts = {s: 0 for s in ("done", "failed", "pending")}
         for entry in self.status.values():
             counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -271,6 +272,8 @@ def run_batch(
             "source": str(spec.path),
             "scenario": spec.base.name,
         }
+
+    from tqdm import tqdm
 
     bar = tqdm(
         total=len(runs),

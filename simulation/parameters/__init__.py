@@ -78,7 +78,9 @@ class RunParams(Section):
 
     section_name = "run"
 
-    years: int = param(15, "years", "DESIGN.md: the default horizon is 15 years", lo=1, hi=200)
+    years: int = param(
+        15, "years", "project design brief: one step is a year, 15 years by default", lo=1, hi=200
+    )
     seed: int = param(1, "seed", "any non-negative integer", lo=0, hi=2**63 - 1)
 
 
