@@ -8,6 +8,7 @@ RecursionError or any other traceback would show on its stderr).
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +212,84 @@ def test_a_child_may_change_an_inherited_named_trust_by_name(workdir, capsys):
 
     (oak,) = load_scenario("child.toml").params.trusts.named
     assert (oak.name, oak.n_schools) == ("Oak", 7)
+
+
+# argv -> substrings of the one error line (the option is the "key")
+OPTION_CASES: dict[str, tuple[list[str], list[str]]] = {
+    "run --seed nan": (["run", "tiny.toml", "--seed", "nan"], ["--seed", "'nan'"]),
+    "run --years inf": (["run", "tiny.toml", "--years", "inf"], ["--years", "'inf'"]),
+    "run --seed 1e3": (["run", "tiny.toml", "--seed", "1e3"], ["--seed", "integer"]),
+    "run --timeline nan": (["run", "tiny.toml", "--timeline", "nan"], ["--timeline", "'nan'"]),
+    "run --seed 5,000 digits": (["run", "tiny.toml", "--seed", "9" * 5_000], ["--seed"]),
+    "batch --workers nan": (["batch", "b.toml", "--workers", "nan"], ["--workers", "'nan'"]),
+    "compare --replicates inf": (
+        ["compare", "tiny.toml", "tiny.toml", "--replicates", "inf"],
+        ["--replicates", "'inf'"],
+    ),
+    "compare --years nan": (
+        ["compare", "tiny.toml", "tiny.toml", "-n", "2", "--years", "nan"],
+        ["--years", "'nan'"],
+    ),
+    "workshop --port 99999": (["workshop", "--port", "99999"], ["--port", "1 to 65535"]),
+    "workshop --port 0": (["workshop", "--port", "0"], ["--port", "1 to 65535"]),
+    "workshop --port nan": (["workshop", "--port", "nan"], ["--port", "'nan'"]),
+    "run --out where nothing can be made": (
+        ["run", "tiny.toml", "--out", "/proc/matsim-out"],
+        ["/proc/matsim-out", "cannot create anything in /proc"],
+    ),
+    "run --out under a file": (
+        ["run", "tiny.toml", "--out", "tiny.toml/out"],
+        ["tiny.toml/out", "not a directory"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OPTION_CASES))
+def test_a_bad_option_is_one_line_exit_2_and_nothing_written(case, workdir, capsys, monkeypatch):
+    (workdir / "tiny.toml").write_text(TINY)
+    argv, expected = OPTION_CASES[case]
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started despite a bad option")
+
+    monkeypatch.setattr("simulation.run.run_simulation", no_work)
+    monkeypatch.setattr("subprocess.Popen", no_work)  # the workshop server
+    before = sorted(p.name for p in workdir.iterdir())
+    code = cli.main(argv)
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), captured.err
+    for part in expected:
+        assert part in lines[0], (part, lines[0])
+    assert len(lines[0]) <= MAX_LINE
+    assert sorted(p.name for p in workdir.iterdir()) == before
+
+
+def test_workshop_port_99999_is_one_line_in_a_real_process(workdir):
+    done = subprocess.run(
+        [sys.executable, "-m", "simulation.cli", "workshop", "--port", "99999"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "--port" in done.stderr and "65535" in done.stderr
+
+
+def test_a_workshop_port_in_use_is_refused_before_the_server_starts(workdir, capsys, monkeypatch):
+    def no_server(*args, **kwargs):
+        raise AssertionError("the server was started on a port in use")
+
+    monkeypatch.setattr("subprocess.Popen", no_server)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = cli.main(["workshop", "--port", str(port)])
+    captured = capsys.readouterr()
+    assert code == 2
+    (line,) = captured.err.splitlines()
+    assert line.startswith("error: --port:") and str(port) in line and "in use" in line
