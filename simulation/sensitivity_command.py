@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .argtypes import int_at_least
+from .batch.commands import add_shared_batch_options
 
 if TYPE_CHECKING:  # numpy, pandas, SALib and matplotlib are imported when the command runs
     import pandas as pd
@@ -91,7 +92,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             )
         out = (args.out or default_out(spec)).resolve()
         outcome = run_batch(
-            spec, out, args.workers, args.scheduler, progress=False if args.quiet else None
+            spec,
+            out,
+            args.workers,
+            args.scheduler,
+            progress=False if args.quiet else None,
+            wait=args.wait,
+            dashboard_address=args.dask_dashboard,
         )
     except (ScenarioError, OutputError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -152,5 +159,5 @@ def register_sensitivity_command(subparsers: argparse._SubParsersAction) -> None
         "--workers", type=int_at_least(1, "workers"), metavar="N", help="worker processes"
     )
     parser.add_argument("--scheduler", metavar="ADDRESS|local", help="run on Dask")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_shared_batch_options(parser)
     parser.set_defaults(func=cmd_sensitivity)
