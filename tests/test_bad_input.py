@@ -293,3 +293,72 @@ def test_a_workshop_port_in_use_is_refused_before_the_server_starts(workdir, cap
     assert code == 2
     (line,) = captured.err.splitlines()
     assert line.startswith("error: --port:") and str(port) in line and "in use" in line
+
+
+BATCH_HEAD = """
+[batch]
+name = "b"
+base_scenario = "tiny.toml"
+replicates = 2
+root_seed = 1
+"""
+
+# batch file text -> substrings of the one error line
+BATCH_CASES: dict[str, tuple[str, list[str]]] = {
+    "grid value nan": (
+        BATCH_HEAD + 'design = "grid"\n[grid]\n"growth.radius_km" = [nan, 30.0]\n',
+        ['grid."growth.radius_km"[0]', "finite", "nan"],
+    ),
+    "grid value inf": (
+        BATCH_HEAD + 'design = "grid"\n[grid]\n"growth.radius_km" = [10.0, inf]\n',
+        ['grid."growth.radius_km"[1]', "finite"],
+    ),
+    "range with nan": (
+        BATCH_HEAD + 'design = "latin_hypercube"\nsamples = 4\n[ranges]\n'
+        '"growth.radius_km" = [nan, 30.0]\n',
+        ['ranges."growth.radius_km"', "finite", "nan"],
+    ),
+    "range to inf": (
+        BATCH_HEAD + 'design = "latin_hypercube"\nsamples = 4\n[ranges]\n'
+        '"growth.radius_km" = [0.0, inf]\n',
+        ['ranges."growth.radius_km"', "finite"],
+    ),
+    "range to 1e999": (
+        BATCH_HEAD + 'design = "sobol"\nsamples = 4\n[ranges]\n"growth.radius_km" = [0.0, 1e999]\n',
+        ['ranges."growth.radius_km"', "finite"],
+    ),
+    "base scenario is a directory": (
+        BATCH_HEAD.replace('"tiny.toml"', '"somedir"') + 'design = "replicates"\n',
+        ["batch.base_scenario", "somedir", "is a directory"],
+    ),
+    "a 5,000-element grid": (
+        BATCH_HEAD
+        + 'design = "grid"\n[grid]\n"growth.accept" = ['
+        + ", ".join(['"any"'] * 5_000)
+        + "]\n",
+        ['grid."growth.accept"', "distinct"],
+    ),
+    "a 5,000-character parameter name": (
+        BATCH_HEAD + f'design = "grid"\n[grid]\n"growth.{LONG}" = [1.0]\n',
+        ['grid."growth.yyyy', "unknown parameter"],
+    ),
+    "nested 500 deep": (
+        BATCH_HEAD + 'design = "replicates"\n[' + ".".join(["grid"] * 500) + "]\nb = 1\n",
+        ["grid.grid.grid", "nested"],
+    ),
+    "byte-order mark": ("\ufeff" + BATCH_HEAD + 'design = "replicates"\n', ["byte-order mark"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BATCH_CASES))
+def test_a_malformed_batch_file_is_one_line_and_no_output_folder(case, workdir, capsys):
+    (workdir / "tiny.toml").write_text(TINY)
+    text, expected = BATCH_CASES[case]
+    (workdir / "bad.toml").write_text(text, encoding="utf-8")
+    before = sorted(p.name for p in workdir.iterdir())
+    code = cli.main(["batch", "bad.toml", "--out", "out", "--workers", "1"])
+    captured = capsys.readouterr()
+    one_error_line(
+        code, captured.out, captured.err, expected, cap=case != "a 5,000-character parameter name"
+    )
+    assert sorted(p.name for p in workdir.iterdir()) == before
