@@ -157,9 +157,16 @@ def make_executor(
             probe_scheduler(scheduler)
             try:
                 client = stack.enter_context(distributed.Client(scheduler, timeout="10s"))
-            except (OSError, TimeoutError) as err:
+            except Exception as err:  # refused, timed out, TLS not configured (TypeError), ...
+                reason = (str(err).splitlines() or [type(err).__name__])[0][:200]
+                hint = (
+                    "; a tls:// scheduler needs Dask's TLS settings (see README, 'Securing a "
+                    "cluster')"
+                    if scheduler.startswith("tls://") and "TLS" in reason
+                    else ""
+                )
                 raise ExecutorError(
-                    f"--scheduler: cannot connect to {scheduler}: {str(err).splitlines()[0]}"
+                    f"--scheduler: cannot connect to {scheduler}: {reason}{hint}"
                 ) from None
             n = sum(client.nthreads().values()) or 1
         executor = client.get_executor(pure=False)
