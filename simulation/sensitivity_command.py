@@ -142,7 +142,7 @@ def register_sensitivity_command(subparsers: argparse._SubParsersAction) -> None
     parser = subparsers.add_parser(
         "sensitivity",
         help="Sobol or Morris sensitivity indices of outcomes over a batch's ranges",
-        description="Run (or resume) a batch whose design is sobol or morris, then report "
+        description="Run (or resume) a batch whose design is sobol or morris, then report\n"
         "first-order and total Sobol indices (or Morris mu*) with 95 % intervals per outcome.",
         epilog="examples:\n  matsim sensitivity scenarios/batches/sobol.toml --workers 2\n"
         "  matsim sensitivity scenarios/batches/morris.toml --scheduler local\n\n"

@@ -302,3 +302,15 @@ def test_a_local_dask_cluster_serves_no_http_unless_asked(tmp_path):
         for port in http_ports:
             for path in ("/status", "/health", "/json/identity.json", "/metrics"):
                 assert http_status(port, path) == 404, (port, path)
+
+
+def test_dasks_dashboard_is_served_only_where_asked():
+    from simulation.executors import ExecutorError, check_executor_options, local_cluster_options
+
+    quiet = local_cluster_options(2)
+    assert quiet["dashboard_address"] is None and quiet["host"] == "127.0.0.1"
+    assert quiet["scheduler_kwargs"] == {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+    asked = local_cluster_options(2, "127.0.0.1:8799")
+    assert asked["dashboard_address"] == "127.0.0.1:8799" and "scheduler_kwargs" not in asked
+    with pytest.raises(ExecutorError, match="only with --scheduler local"):
+        check_executor_options(None, "tcp://10.0.0.1:8786", "127.0.0.1:8787")

@@ -206,7 +206,10 @@ class BatchLock:
 
 
 def holder_of(directory: str | Path) -> dict[str, Any] | None:
-    """Who holds the lock of ``directory`` right now, or None if nobody does."""
+    """Who holds the lock of ``directory`` right now, or None if nobody does.
+
+    For diagnostics and tests: when the lock is free this takes a shared lock for an instant,
+    during which a batch starting at that very moment would be refused."""
     path = Path(directory) / LOCK_FILE
     if fcntl is None or not path.exists():
         return None
