@@ -312,10 +312,12 @@ def _load_grid(path: Path, data: Mapping[str, Any], design: str, sections: Mappi
         where = f'grid."{key}"'
         if not isinstance(values, list) or not values:
             _fail(path, where, f"must be a non-empty list of values, got {brief(values)}")
+        if len(set(map(repr, values))) != len(values):  # before building Params per value
+            _fail(path, where, f"values must be distinct, got {brief(values)}")
         resolved = [
             _validate_value(path, sections, key, v, f"{where}[{i}]") for i, v in enumerate(values)
         ]
-        if len(set(map(repr, resolved))) != len(resolved):
+        if len(set(map(repr, resolved))) != len(resolved):  # e.g. 1 and 1.0 for a number
             _fail(path, where, f"values must be distinct, got {brief(values)}")
         grid[key] = tuple(resolved)
     return grid
