@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from .codes import CEO, EXECUTIVE_HEAD, HEAD, IMPROVEMENT_LEAD, ROLES, SLE  # noqa: F401
 from .columns import column_property
 
 if TYPE_CHECKING:
     from .model import MATModel
 
-ROLES = ("headteacher", "executive_head", "ceo", "improvement_lead", "sle")
-HEAD, EXECUTIVE_HEAD, CEO, IMPROVEMENT_LEAD, SLE = range(len(ROLES))
 
 LEADER_COLUMNS: dict[str, tuple[type | str, object]] = {
     "role": (np.int8, HEAD),

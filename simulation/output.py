@@ -12,15 +12,16 @@ import json
 import math
 import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # the CLI imports this module to check --out; pandas only when writing
+    import pandas as pd
 
-from .collect import COLUMN_DICTIONARY
-from .run import RunResult
+    from .run import RunResult
 
 FORMATS = ("parquet", "csv")
 TABLES = ("model", "trusts", "schools", "events")
@@ -34,7 +35,8 @@ class OutputError(ValueError):
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
-    """Refuse an output path that would destroy something that is not a previous run.
+    """Refuse an output path that would destroy something that is not a previous run, or that
+    cannot be written.
 
     Called before a run starts (so a user does not wait for a run that cannot be saved) and
     again by :func:`write_run`. An existing directory is only replaced if it is empty or holds a
@@ -48,7 +50,32 @@ def check_out_dir(out_dir: str | Path) -> Path:
             f"output directory {out}: exists and is not a matsim output "
             f"(no {METADATA_FILE}); choose another directory or remove it"
         )
+    check_writable(out)
     return out
+
+
+def check_writable(out: Path) -> None:
+    """Refuse ``out`` if nothing can be created where it would go.
+
+    Outputs are written to a temporary sibling and renamed, so what must be writable is the
+    parent (or, if the parent does not exist yet, its nearest existing ancestor, where the
+    missing folders will be made). Probed by creating and removing an empty directory, which
+    is what the write will do; ``os.access`` would say yes to root on a read-only mount's
+    siblings and no to nothing.
+    """
+    ancestor = out.absolute().parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"output directory {out}: {ancestor} is not a directory")
+    try:
+        probe = tempfile.mkdtemp(prefix=f".{out.name}.probe-", dir=ancestor)
+    except OSError as err:
+        raise OutputError(
+            f"output directory {out}: cannot create anything in {ancestor} "
+            f"({err.strerror or err}); choose another --out"
+        ) from None
+    os.rmdir(probe)
 
 
 def write_run(
@@ -109,6 +136,8 @@ def caption_for(metadata: Mapping[str, Any]) -> str:
 
 def column_dictionary(result: RunResult) -> dict[str, dict[str, dict[str, str]]]:
     """Description and dtype of every column actually written, table by table."""
+    from .collect import COLUMN_DICTIONARY
+
     docs = result.metadata.get("columns", COLUMN_DICTIONARY)
     return {
         name: {
@@ -154,12 +183,15 @@ def _replace(tmp: Path, out: Path) -> None:
 
 def _jsonable(value: Any) -> Any:
     """Plain JSON types: numpy scalars and arrays, paths, tuples; NaN and inf become null."""
+    np = sys.modules.get("numpy")  # no numpy value can exist unless numpy was imported
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
+    if isinstance(value, (list, tuple, set, frozenset)) or (
+        np is not None and isinstance(value, np.ndarray)
+    ):
         items = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
         return [_jsonable(v) for v in items]
-    if isinstance(value, np.generic):
+    if np is not None and isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None

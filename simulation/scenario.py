@@ -20,9 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import ParamError, Params
+from .parameters.base import brief, brief_key
 
 SCENARIO_KEYS = ("name", "description", "extends")
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# Tables and arrays inside one another: a scenario needs 4 (trusts.named[0].growth), a batch 3.
+MAX_NESTING = 8
+BOMS = {
+    b"\xef\xbb\xbf": "a UTF-8 byte-order mark (BOM), which TOML does not allow",
+    b"\xff\xfe": "a UTF-16 byte-order mark: the file is UTF-16, TOML must be UTF-8",
+    b"\xfe\xff": "a UTF-16 byte-order mark: the file is UTF-16, TOML must be UTF-8",
+}
 
 
 class ScenarioError(ValueError):
@@ -69,17 +77,107 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; every way it can fail is one ScenarioError line naming the file."""
     if not path.exists():
         raise ScenarioError(f"{path}: file not found")
     if path.is_dir():
-        raise ScenarioError(f"{path}: is a directory, expected a .toml scenario file")
+        raise ScenarioError(f"{path}: is a directory, expected a .toml file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: malformed TOML: {err}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ScenarioError(f"{path}: cannot be read: {err.strerror or err}") from None
+    for bom, what in BOMS.items():
+        if raw.startswith(bom):
+            raise ScenarioError(
+                f"{path}: line 1: starts with {what}; save it as UTF-8 without a BOM "
+                "(most editors offer 'UTF-8' next to 'UTF-8 with BOM')"
+            )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ScenarioError(f"{path}: line {line}: not UTF-8 text (TOML files are UTF-8)") from None
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ScenarioError(
+            f"{path}: {_deepest_line(text)}: arrays or inline tables nested too deeply; "
+            f"allowed at most {MAX_NESTING} levels"
+        ) from None
+    except ValueError as err:  # TOMLDecodeError, or an integer of thousands of digits
+        reason = brief_key(str(err).splitlines()[0], 120)
+        raise ScenarioError(f"{path}: malformed TOML: {reason}") from None
+    check_nesting(data, path)
+    return data
+
+
+def _deepest_line(text: str) -> str:
+    """``line N (key)`` of the first line opening more brackets than allowed (a best guess:
+    brackets inside strings count too), for a file too deeply nested for the TOML parser."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count("[") + line.count("{") > MAX_NESTING:
+            key = line.partition("=")[0].strip() if "=" in line else ""
+            return f"line {number} ({brief_key(key, 40)})" if key else f"line {number}"
+    return "nesting"
+
+
+def check_nesting(data: Mapping[str, Any], path: Path, limit: int = MAX_NESTING) -> None:
+    """Refuse tables and arrays nested more than ``limit`` deep, naming the first such key.
+
+    Iterative, so a file nested thousands deep is refused in one line instead of exhausting
+    Python's recursion limit in the merging and checking that follow.
+    """
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, key, depth = stack.pop()
+        if isinstance(value, Mapping):
+            children = [(v, f"{key}.{k}" if key else str(k)) for k, v in value.items()]
+        elif isinstance(value, list):
+            children = [(v, f"{key}[{i}]") for i, v in enumerate(value)]
+        else:
+            continue
+        if depth > limit:
+            raise ScenarioError(
+                f"{path}: {brief_key(key)}: nested more than {limit} tables or arrays deep; "
+                f"allowed at most {limit} (a scenario needs 4, as in trusts.named[0].growth)"
+            )
+        stack.extend((v, k, depth + 1) for v, k in children)
+
+
+def _named_entries(data: Mapping[str, Any]) -> list[Any] | None:
+    trusts = data.get("trusts")
+    if isinstance(trusts, Mapping) and isinstance(trusts.get("named"), list):
+        return trusts["named"]
+    return None
+
+
+def _check_named_in_file(path: Path, data: Mapping[str, Any], parent: Mapping[str, Any]) -> None:
+    """Within one file: named trusts have distinct names, and when the scenario it extends
+    has named trusts, every entry names the trust it changes or adds (an entry without a name
+    would otherwise replace the inherited trusts wholesale and drop their settings)."""
+    entries = _named_entries(data)
+    if not entries:
+        return
+    inherited = [e.get("name") for e in _named_entries(parent) or [] if isinstance(e, Mapping)]
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            continue  # the parameter check names the type error
+        name = entry.get("name")
+        if name is None and inherited:
+            shown = ", ".join(brief(n) for n in inherited[:5])
+            raise ScenarioError(
+                f"{path}: trusts.named[{i}].name: required because the scenario it extends "
+                f"has named trusts ({shown}); repeat a name to change that trust, or give a "
+                "new name to add one"
+            )
+        if isinstance(name, str):
+            if name in seen:
+                raise ScenarioError(
+                    f"{path}: trusts.named[{i}].name: {brief(name)} is already the name of "
+                    f"trusts.named[{seen[name]}] in this file; each named trust needs its own name"
+                )
+            seen[name] = i
 
 
 def _resolve_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -97,27 +195,37 @@ def _resolve_raw(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     for key in meta:
         if key not in SCENARIO_KEYS:
             raise ScenarioError(
-                f"{path}: scenario.{key}: unknown key; valid keys: {', '.join(SCENARIO_KEYS)}"
+                f"{path}: scenario.{brief_key(key)}: unknown key; "
+                f"valid keys: {', '.join(SCENARIO_KEYS)}"
             )
     for key in ("name", "description", "extends"):
         if key in meta and not isinstance(meta[key], str):
-            raise ScenarioError(f"{path}: scenario.{key}: must be a string, got {meta[key]!r}")
+            raise ScenarioError(f"{path}: scenario.{key}: must be a string, got {brief(meta[key])}")
     valid = (*(f.name for f in dataclasses.fields(Params)), "scenario")
     for key, value in data.items():
         if key not in valid:
             raise ScenarioError(
-                f"{path}: {key}: unknown section; valid sections: {', '.join(valid)}"
+                f"{path}: {brief_key(key)}: unknown section; valid sections: {', '.join(valid)}"
             )
         if key != "scenario" and not isinstance(value, Mapping):
-            raise ScenarioError(f"{path}: {key}: must be a table ([{key}]), got {value!r}")
+            raise ScenarioError(f"{path}: {key}: must be a table ([{key}]), got {brief(value)}")
     if "extends" in meta:
         parent_path = (path.parent / meta["extends"]).resolve()
+        shown = brief(meta["extends"])
         if not parent_path.exists():
-            raise ScenarioError(f"{path}: scenario.extends: file not found: {meta['extends']}")
+            raise ScenarioError(f"{path}: scenario.extends: file not found: {shown}")
+        if not parent_path.is_file():
+            raise ScenarioError(
+                f"{path}: scenario.extends: {shown} is a directory, expected a .toml scenario "
+                "file (paths are relative to this file)"
+            )
         parent = _resolve_raw(parent_path, (*chain, path))
+        _check_named_in_file(path, data, parent)
         parent_meta = parent.get("scenario", {})
         data = deep_merge(parent, data)
         data["scenario"] = {**parent_meta, **meta}
+    else:
+        _check_named_in_file(path, data, {})
     return data
 
 

@@ -12,18 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .argtypes import int_at_least
-from .batch import load_batch, read_manifest, run_batch, sample_matrix
-from .batch.runner import RUNS_DIR, default_out
-from .executors import ExecutorError
-from .output import OutputError
-from .plotting import DPI, sensitivity_figure
-from .scenario import ScenarioError
-from .sensitivity import SENSITIVITY_DESIGNS, Problem, analyse
+from .batch.commands import add_shared_batch_options
+
+if TYPE_CHECKING:  # numpy, pandas, SALib and matplotlib are imported when the command runs
+    import pandas as pd
 
 USAGE_ERROR = 2
 
@@ -39,6 +34,8 @@ OUTCOMES = {
 
 def run_outcomes(run_dir: Path) -> dict[str, float]:
     """One run's outcomes from its own model and events tables."""
+    import pandas as pd
+
     model = pd.read_parquet(run_dir / "model.parquet")
     later = model[model["year"] >= 1]
     events = pd.read_parquet(run_dir / "events.parquet", columns=["year", "kind"])
@@ -52,6 +49,11 @@ def run_outcomes(run_dir: Path) -> dict[str, float]:
 
 def outcomes_table(batch_dir: Path) -> pd.DataFrame:
     """One row per complete run: run_id, point index (sample row), replicate, outcomes."""
+    import pandas as pd
+
+    from .batch import read_manifest
+    from .batch.runner import RUNS_DIR
+
     manifest = read_manifest(batch_dir)
     order = {p["point"]: i for i, p in enumerate(manifest["points"])}
     rows = []
@@ -70,6 +72,17 @@ def outcomes_table(batch_dir: Path) -> pd.DataFrame:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
+    import numpy as np
+    import pandas as pd
+
+    from .batch import load_batch, run_batch, sample_matrix
+    from .batch.runner import default_out
+    from .executors import ExecutorError
+    from .output import OutputError
+    from .plotting import DPI, sensitivity_figure
+    from .scenario import ScenarioError
+    from .sensitivity import SENSITIVITY_DESIGNS, Problem, analyse
+
     try:
         spec = load_batch(args.batch)
         if spec.design not in SENSITIVITY_DESIGNS:
@@ -79,7 +92,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             )
         out = (args.out or default_out(spec)).resolve()
         outcome = run_batch(
-            spec, out, args.workers, args.scheduler, progress=False if args.quiet else None
+            spec,
+            out,
+            args.workers,
+            args.scheduler,
+            progress=False if args.quiet else None,
+            wait=args.wait,
+            dashboard_address=args.dask_dashboard,
         )
     except (ScenarioError, OutputError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -119,11 +138,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def register_sensitivity_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``matsim sensitivity``."""
     parser = subparsers.add_parser(
         "sensitivity",
         help="Sobol or Morris sensitivity indices of outcomes over a batch's ranges",
-        description="Run (or resume) a batch whose design is sobol or morris, then report "
-        "first-order and total Sobol indices (or Morris mu*) with 95 %% intervals per outcome.",
+        description="Run (or resume) a batch whose design is sobol or morris, then report\n"
+        "first-order and total Sobol indices (or Morris mu*) with 95 % intervals per outcome.",
         epilog="examples:\n  matsim sensitivity scenarios/batches/sobol.toml --workers 2\n"
         "  matsim sensitivity scenarios/batches/morris.toml --scheduler local\n\n"
         "outcomes: "
@@ -139,5 +159,5 @@ def register_sensitivity_command(subparsers: argparse._SubParsersAction) -> None
         "--workers", type=int_at_least(1, "workers"), metavar="N", help="worker processes"
     )
     parser.add_argument("--scheduler", metavar="ADDRESS|local", help="run on Dask")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_shared_batch_options(parser)
     parser.set_defaults(func=cmd_sensitivity)

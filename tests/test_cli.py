@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -10,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation import cli, load_scenario
+from simulation import cli, load_scenario, scenario_commands
 from simulation import output as output_module
+from simulation import run as run_module
 from simulation.scenario import SCENARIO_DIR
 
 from .conftest import tiny_scenario_toml
@@ -87,34 +89,71 @@ def test_check_validates_without_running(workdir, capsys):
     assert list(workdir.iterdir()) == [workdir / "tiny.toml"]
 
 
-def test_scenarios_lists_every_shipped_file(capsys):
+def test_scenarios_lists_every_shipped_file_within_100_columns(capsys):
     assert cli.main(["scenarios"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    entries: list[list[str]] = []  # a scenario's first line, then its wrapped continuation
+    for line in lines:
+        if line.startswith(" "):
+            entries[-1].append(line.strip())
+        else:
+            entries.append([line])
     shipped = sorted(SCENARIO_DIR.glob("*.toml"))
-    assert len(lines) == len(shipped) >= 2
-    for line, path in zip(lines, shipped, strict=True):
+    assert len(entries) == len(shipped) >= 2
+    for entry, path in zip(entries, shipped, strict=True):
         scenario = load_scenario(path)
-        assert line.split()[:2] == [scenario.name, path.name]
-        assert line.endswith(scenario.description)
+        assert path.name == f"{scenario.name}.toml"  # so the file is not listed again
+        name, _, first = entry[0].partition(" ")
+        assert name == scenario.name
+        assert " ".join([first.strip(), *entry[1:]]) == scenario.description
+
+
+def test_scenario_lines_wrap_and_name_a_file_that_differs():
+    rows = [("a", "a.toml", "word " * 40), ("b", "other.toml", "short")]
+    lines = scenario_commands.scenario_lines(rows, width=60)
+    assert max(len(line) for line in lines) <= 60
+    assert lines[0].startswith("a ") and lines[1].startswith(" ")
+    assert lines[-1].startswith("b (other.toml)") and lines[-1].endswith("short")
 
 
 def test_params_documents_every_parameter_with_its_source(capsys):
     assert cli.main(["params"]) == 0
     text = capsys.readouterr().out
-    for name, section in cli.sections().items():
+    for name, section in scenario_commands.sections().items():
         assert f"[{name}]" in text
         for row in section.describe():
             assert f"  {row['name']} = {row['default']!r}\n" in text
             assert f"source: {row['source']}" in text
+    assert "DESIGN.md" not in text  # a file users do not have; sources name what they do
     assert cli.main(["params", "inspection"]) == 0
     only = capsys.readouterr().out
     assert "[inspection]" in only and "[world]" not in only
 
 
-@pytest.mark.parametrize("command", ["run", "check", "params", "scenarios"])
+@pytest.mark.parametrize("command", list(cli.COMMANDS))
 def test_every_command_explains_itself(command, capsys):
     assert cli.main([command, "--help"]) == 0
-    assert "example" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "example" in text and f"matsim {command}" in text
+    assert "%%" not in text  # argparse's escaping must not leak into what people read
+
+
+def test_the_command_list_names_every_command_with_its_help(capsys):
+    assert cli.main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps long help lines
+    for name, (_, help_) in cli.COMMANDS.items():
+        assert name in text and help_ in text
+
+
+@pytest.mark.parametrize("command", list(cli.COMMANDS))
+def test_a_commands_registry_help_is_its_own_help(command):
+    """The one-line help in the registry (for `matsim --help`) is the one the command's own
+    module registers, so the two cannot drift apart."""
+    parser = cli.build_parser(command)
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    assert helps[command] == cli.COMMANDS[command][1]
 
 
 BAD_FILES = {
@@ -198,7 +237,7 @@ def test_an_interrupted_run_leaves_no_output(workdir, capsys, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "run_simulation", interrupted)
+    monkeypatch.setattr(run_module, "run_simulation", interrupted)
     assert cli.main(["run", "tiny.toml"]) == 130
     assert capsys.readouterr().err.startswith("error: interrupted")
     assert [p.name for p in workdir.iterdir()] == ["tiny.toml"]

@@ -61,6 +61,9 @@ def check_invariants(model: MATModel, pupils_before: float) -> None:
     measured = ~np.isnan(t.ratio[: ratios.shape[1]]).all(axis=1)
     assert np.array_equal(measured, model.last_view.governed)
     events = model.events.to_frame()
+    for column in ("ratio", "break_point"):  # a year with no break-point event lacks them
+        if column not in events:
+            events[column] = np.nan
     this_year = events[events.year == model.year]
     assert (this_year.loc[this_year.kind == "crossing", "ratio"] >= 1.0).all()
     # a crossing is a ratio passing 1 from below: the trust was measured under 1 a year before

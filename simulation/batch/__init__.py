@@ -6,39 +6,45 @@ a batch directory's tables; ``register_batch_commands`` adds ``batch`` and ``col
 ``matsim`` command line.
 """
 
-from .collect import collect_batch, read_manifest, write_combined
-from .commands import cmd_batch, cmd_collect, register_batch_commands
-from .design import (
-    Point,
-    Run,
-    design_points,
-    plan_runs,
-    replicate_seeds,
-    salib_problem,
-    sample_matrix,
-)
-from .runner import BatchOutcome, default_out, execute_run, run_batch
-from .spec import DESIGNS, BatchSpec, load_batch
+import importlib
+from typing import Any
 
-__all__ = [
-    "DESIGNS",
-    "BatchOutcome",
-    "BatchSpec",
-    "Point",
-    "Run",
-    "cmd_batch",
-    "cmd_collect",
-    "collect_batch",
-    "default_out",
-    "design_points",
-    "execute_run",
-    "load_batch",
-    "plan_runs",
-    "read_manifest",
-    "register_batch_commands",
-    "replicate_seeds",
-    "run_batch",
-    "salib_problem",
-    "sample_matrix",
-    "write_combined",
-]
+# public name -> submodule; imported on first use, so `matsim batch --help` and the lock
+# refusal do not load pandas or the model
+_EXPORTS = {
+    "collect_batch": "collect",
+    "read_manifest": "collect",
+    "write_combined": "collect",
+    "cmd_batch": "commands",
+    "cmd_collect": "commands",
+    "register_batch_commands": "commands",
+    "Point": "design",
+    "Run": "design",
+    "design_points": "design",
+    "plan_runs": "design",
+    "replicate_seeds": "design",
+    "salib_problem": "design",
+    "sample_matrix": "design",
+    "BatchOutcome": "runner",
+    "default_out": "runner",
+    "execute_run": "runner",
+    "run_batch": "runner",
+    "DESIGNS": "spec",
+    "BatchSpec": "spec",
+    "load_batch": "spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simulation.batch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -14,7 +14,6 @@ from ..argtypes import int_at_least
 from ..executors import ExecutorError
 from ..output import FORMATS, OutputError
 from ..scenario import ScenarioError
-from .collect import collect_batch, write_combined
 from .runner import FAILED_DIR, MANIFEST, default_out, run_batch
 from .spec import DESIGNS, load_batch
 
@@ -41,7 +40,13 @@ outputs (in results/batches/<name>/ unless --out is given):
   (overrides, seed, traceback); {MANIFEST} (spec, design points, runs with status).
 
 resume: run the same command again; complete runs are skipped and the rest re-run.
-exit code: 0 all runs complete, 1 some runs failed, 2 bad batch file or options.
+one batch per directory: a second 'matsim batch' into a directory in use refuses in one line
+  naming the holder's pid (lock file <dir>/batch.lock), or queues behind it with --wait; a
+  killed batch's lock is released by itself and the next run takes over.
+checked before any work: the batch file, the directory, the lock and the scheduler, so a bad
+  --scheduler address leaves nothing behind; a finished batch resumes without writing.
+exit code: 0 all runs complete, 1 some runs failed, 2 bad batch file, options, directory in
+  use or scheduler unreachable.
 then: matsim collect <out dir>"""
 
 EPILOG_COLLECT = """examples:
@@ -65,6 +70,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             workers=args.workers,
             scheduler=args.scheduler,
             progress=False if args.quiet else None,
+            wait=args.wait,
+            dashboard_address=args.dask_dashboard,
         )
     except (ScenarioError, OutputError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
@@ -85,6 +92,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     """Write the combined tables of a batch directory."""
+    from .collect import collect_batch, write_combined  # pandas only when collecting
+
     try:
         tables = collect_batch(args.dir)
         prefix = args.out if args.out is not None else f"{Path(args.dir) / 'combined'}/"
@@ -100,14 +109,39 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def register_batch_commands(subparsers: argparse._SubParsersAction) -> None:
     """Add ``batch`` and ``collect`` to the ``matsim`` subparsers (``func`` set on each)."""
-    raw = argparse.RawDescriptionHelpFormatter
+    register_batch_command(subparsers)
+    register_collect_command(subparsers)
+
+
+RAW = argparse.RawDescriptionHelpFormatter
+
+
+def add_shared_batch_options(parser: argparse.ArgumentParser) -> None:
+    """Options of every command that runs a batch (``batch``, ``sensitivity``)."""
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another batch is running into the same directory, wait for it to finish "
+        "instead of refusing (then resume: its complete runs are skipped)",
+    )
+    parser.add_argument(
+        "--dask-dashboard",
+        metavar="HOST:PORT",
+        help="with --scheduler local: serve Dask's dashboard there, e.g. 127.0.0.1:8787 "
+        "(default: no HTTP service at all)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def register_batch_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``matsim batch``."""
     batch = subparsers.add_parser(
         "batch",
         help="run replicates, a grid, a Latin hypercube or a Sobol/Morris design; resumable",
         description="Run every (design point, replicate) of a batch file in parallel, each run "
         "writing its own tables; rerun the same command to resume.",
         epilog=EPILOG_BATCH,
-        formatter_class=raw,
+        formatter_class=RAW,
     )
     batch.add_argument("batch", type=Path, help="a batch .toml file (see scenarios/batches/)")
     batch.add_argument(
@@ -125,16 +159,19 @@ def register_batch_commands(subparsers: argparse._SubParsersAction) -> None:
         help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT joins one "
         "(needs: uv sync --extra distributed)",
     )
-    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_shared_batch_options(batch)
     batch.set_defaults(func=cmd_batch)
 
+
+def register_collect_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``matsim collect``."""
     collect = subparsers.add_parser(
         "collect",
         help="combine a batch directory's runs into tidy tables",
         description="Combine the per-run tables of a batch directory into one table each, "
         "with run_id, point, replicate, seed and the varied parameters attached.",
         epilog=EPILOG_COLLECT,
-        formatter_class=raw,
+        formatter_class=RAW,
     )
     collect.add_argument("dir", type=Path, help="a batch directory (holding manifest.json)")
     collect.add_argument(

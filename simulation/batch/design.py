@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..parameters.base import brief
 from ..scenario import ScenarioError
 from .spec import BatchSpec, build_params, field_type, resolved_value
 
@@ -109,7 +110,7 @@ def design_points(spec: BatchSpec) -> list[Point]:
         try:
             params = build_params(spec.base_sections, overrides, str(spec.path))
         except ScenarioError as err:
-            shown = ", ".join(f"{k}={v!r}" for k, v in overrides.items())
+            shown = ", ".join(f"{k}={brief(v)}" for k, v in overrides.items())
             reason = str(err).removeprefix(f"{spec.path}: ")
             table = "grid" if spec.design == "grid" else "ranges"
             raise ScenarioError(

@@ -22,6 +22,7 @@ has no known valid parameter set that raises, and failure isolation must still b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -36,12 +37,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from ..executors import check_executor_options, executor_slots, make_executor
 from ..output import TABLES, OutputError, _jsonable, _write_json
-from ..run import git_commit, run_simulation
 from .design import Point, Run, design_points, plan_runs
+from .lock import LOCK_FILE, BatchLock
 from .spec import BatchSpec, build_params
 
 MANIFEST = "manifest.json"
@@ -88,6 +87,8 @@ def execute_run(task: Mapping[str, Any]) -> dict[str, Any]:
     try:
         if os.environ.get(FAIL_HOOK) == task["point"]:
             raise RuntimeError(f"{FAIL_HOOK}={task['point']}: deliberate failure (test hook)")
+        from ..run import run_simulation
+
         params = build_params(task["base_sections"], task["overrides"], task["source"])
         result = run_simulation(
             params, seed=task["seed"], years=task["years"], scenario_name=task["scenario"]
@@ -110,6 +111,8 @@ def execute_run(task: Mapping[str, Any]) -> dict[str, Any]:
         return {"run_id": run_id, "status": "done", "wall_time_s": time.perf_counter() - started}
     except Exception as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        if (final / DONE).is_file():  # completed meanwhile by another worker: same result
+            return {"run_id": run_id, "status": "done", "skipped": True}
         failure = {
             "run_id": run_id,
             "status": "failed",
@@ -148,26 +151,34 @@ def _fingerprint(spec_dict: Mapping[str, Any], points: list[Point], runs: list[R
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _prepare_out(out: Path, fingerprint: str) -> None:
-    """Refuse a directory that is not this batch's; remove leftovers of interrupted runs."""
+def _check_out(out: Path, fingerprint: str) -> None:
+    """Refuse a directory that is not this batch's (reads only)."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"output directory {out}: exists and is not a directory")
     manifest = out / MANIFEST
-    if out.is_dir() and any(out.iterdir()):
+    if out.is_dir() and any(p.name != LOCK_FILE for p in out.iterdir()):
         if not manifest.is_file():
             raise OutputError(
                 f"output directory {out}: exists and is not a matsim batch (no {MANIFEST}); "
                 "choose another --out or remove it"
             )
-        try:
-            old = json.loads(manifest.read_text()).get("fingerprint")
-        except (OSError, ValueError):
-            old = None
-        if old != fingerprint:
+        if _manifest_field(out, "fingerprint") != fingerprint:
             raise OutputError(
                 f"output directory {out}: holds a different batch (batch file, base scenario "
                 "or design changed); choose another --out or remove it to start again"
             )
+
+
+def _manifest_field(out: Path, key: str) -> Any:
+    try:
+        return json.loads((out / MANIFEST).read_text()).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _prepare_out(out: Path) -> None:
+    """Make the run folders and remove leftovers of interrupted runs. Only ever called by the
+    holder of the batch lock, so the leftovers are never another live batch's runs."""
     (out / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     (out / FAILED_DIR).mkdir(parents=True, exist_ok=True)
     for leftover in (out / RUNS_DIR).glob(".*.tmp-*"):
@@ -215,6 +226,8 @@ class _Manifest:
         now = time.monotonic()
         if not force and now - self.last < MANIFEST_INTERVAL_S:
             return
+        from ..run import git_commit
+
         counts = {s: 0 for s in ("done", "failed", "pending")}
         for entry in self.status.values():
             counts[entry["status"]] = counts.get(entry["status"], 0) + 1
@@ -235,26 +248,96 @@ def run_batch(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
+    wait: bool = False,
+    dashboard_address: str | None = None,
 ) -> BatchOutcome:
-    """Run (or resume) a batch; return counts. ``progress=None``: a bar only on a terminal."""
-    check_executor_options(workers, scheduler)
+    """Run (or resume) a batch; return counts. ``progress=None``: a bar only on a terminal.
+
+    In order, so that nothing is written before the work can start: the directory is checked
+    (reads only); a batch whose runs are all done returns at once, writing nothing (a finished
+    batch on a read-only disk resumes fine); the batch lock is taken (another live batch: one
+    line, or wait with ``wait``); the executor is started or the cluster joined (unreachable:
+    the directory is removed if this call created it); only then are leftovers cleaned, the
+    manifest written and runs handed out.
+    """
+    check_executor_options(workers, scheduler, dashboard_address)
     out = Path(out) if out is not None else default_out(spec)
     points = design_points(spec)
     runs = plan_runs(spec, points)
-    spec_dict = spec.to_dict()
-    fingerprint = _fingerprint(spec_dict, points, runs)
-    _prepare_out(out, fingerprint)
-    out = out.resolve()
-    manifest = _Manifest(out, spec, points, runs, fingerprint)
-    overrides = {p.point_id: p.overrides for p in points}
-    todo: list[Run] = []
-    for run in runs:
-        if is_done(out, run.run_id):
-            manifest.update({"run_id": run.run_id, "status": "done"})
-        else:
-            todo.append(run)
+    fingerprint = _fingerprint(spec.to_dict(), points, runs)
+    _check_out(out, fingerprint)
+    all_done = out.is_dir() and all(is_done(out, r.run_id) for r in runs)
+    if all_done and (_manifest_field(out, "finished") is True or not _writable(out)):
+        return BatchOutcome(out.resolve(), len(runs), len(runs), 0, len(runs))
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    lock = BatchLock(out, wait=wait)
+    lock.acquire()  # held by another live batch: one line (the directory is that batch's)
+    try:
+        _check_out(out, fingerprint)  # another batch may have started it while we waited
+        return _run_locked(
+            spec,
+            out.resolve(),
+            points,
+            runs,
+            fingerprint,
+            workers,
+            scheduler,
+            progress,
+            dashboard_address,
+        )
+    except BaseException:
+        lock.release()
+        if created:  # e.g. the scheduler was unreachable: take back the empty directory
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
+    finally:
+        lock.release()
+
+
+def _writable(out: Path) -> bool:
+    return os.access(out, os.W_OK) and os.access(out / MANIFEST, os.W_OK)
+
+
+def _run_locked(
+    spec: BatchSpec,
+    out: Path,
+    points: list[Point],
+    runs: list[Run],
+    fingerprint: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+    dashboard_address: str | None,
+) -> BatchOutcome:
+    """The batch proper, run by the lock's holder."""
+    todo = [run for run in runs if not is_done(out, run.run_id)]
     skipped = len(runs) - len(todo)
-    manifest.write(force=True, finished=not todo)
+    with contextlib.ExitStack() as stack:
+        # join or start the executor before writing anything: an unreachable scheduler
+        # leaves no manifest and no run folders behind
+        executor = (
+            stack.enter_context(make_executor(workers, scheduler, dashboard_address))
+            if todo
+            else None
+        )
+        _prepare_out(out)
+        manifest = _Manifest(out, spec, points, runs, fingerprint)
+        for run in runs:
+            if run not in todo:
+                manifest.update({"run_id": run.run_id, "status": "done"})
+        manifest.write(force=True, finished=not todo)
+        if executor is None:
+            return BatchOutcome(out=out, total=len(runs), done=len(runs), failed=0, skipped=skipped)
+        return _hand_out(spec, out, points, runs, todo, manifest, executor, progress, skipped)
+
+
+def _hand_out(spec, out, points, runs, todo, manifest, executor, progress, skipped) -> BatchOutcome:
+    """Submit ``todo`` to the executor (a bounded window in flight), recording each result."""
+    from tqdm import tqdm
+
+    overrides = {p.point_id: p.overrides for p in points}
     base_sections = spec.base_sections
     done, failed = skipped, 0
 
@@ -294,23 +377,21 @@ def run_batch(
         manifest.write()
 
     try:
-        if todo:
-            with make_executor(workers, scheduler) as executor:
-                window = max(2, 2 * executor_slots(executor))
-                pending: dict[Future, Run] = {}
-                queue = iter(todo)
-                while True:
-                    while len(pending) < window:
-                        run = next(queue, None)
-                        if run is None:
-                            break
-                        pending[executor.submit(execute_run, task(run))] = run
-                    if not pending:
-                        break
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        run = pending.pop(future)
-                        record(_result_of(future, run, overrides[run.point_id]))
+        window = max(2, 2 * executor_slots(executor))
+        pending: dict[Future, Run] = {}
+        queue = iter(todo)
+        while True:
+            while len(pending) < window:
+                run = next(queue, None)
+                if run is None:
+                    break
+                pending[executor.submit(execute_run, task(run))] = run
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                run = pending.pop(future)
+                record(_result_of(future, run, overrides[run.point_id]))
     finally:
         bar.close()
         manifest.write(force=True, finished=done + failed == len(runs))

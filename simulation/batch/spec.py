@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..parameters import Params, RunParams
+from ..parameters.base import brief, brief_key
 from ..scenario import Scenario, ScenarioError, _read_toml, deep_merge, load_scenario
 from ..scenario import params_from_mapping as _params_from_mapping
 
@@ -139,7 +140,7 @@ def _fail(path: Path, key: str, message: str) -> typing.NoReturn:
 
 def _check_param_key(path: Path, table: str, key: str, numeric: bool) -> None:
     """``key`` must be ``section.field`` of a scalar parameter (numeric for ranges)."""
-    where = f'{table}."{key}"'
+    where = f'{table}."{brief_key(key)}"'
     sections = Params.sections()
     varying = [s for s in sections if s not in FIXED_SECTIONS]
     section, dot, name = key.partition(".")
@@ -175,9 +176,9 @@ def _check_param_key(path: Path, table: str, key: str, numeric: bool) -> None:
 
 def _integer(path: Path, key: str, value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        _fail(path, key, f"must be an integer from {lo} to {hi}, got {value!r}")
+        _fail(path, key, f"must be an integer from {lo} to {hi}, got {brief(value)}")
     if not lo <= value <= hi:
-        _fail(path, key, f"{value} is out of range; allowed {lo} to {hi}")
+        _fail(path, key, f"{brief(value)} is out of range; allowed {lo} to {hi}")
     return value
 
 
@@ -187,7 +188,7 @@ def _validate_value(spec_path: Path, base: Mapping[str, Any], key: str, value: A
         params = build_params(base, {key: value}, str(spec_path))
     except ScenarioError as err:
         reason = str(err).removeprefix(f"{spec_path}: ")
-        _fail(spec_path, where, f"{value!r} not allowed: {reason}")
+        _fail(spec_path, where, f"{brief(value)} not allowed: {reason}")
     return resolved_value(params, key)
 
 
@@ -197,34 +198,46 @@ def load_batch(path: str | Path) -> BatchSpec:
     data = _read_toml(path)
     for key, value in data.items():
         if key not in TABLES:
-            _fail(path, key, f"unknown table; valid tables: {', '.join(TABLES)}")
+            _fail(path, brief_key(key), f"unknown table; valid tables: {', '.join(TABLES)}")
         if not isinstance(value, Mapping):
-            _fail(path, key, f"must be a table ([{key}]), got {value!r}")
+            _fail(path, key, f"must be a table ([{key}]), got {brief(value)}")
     batch = data.get("batch")
     if batch is None:
         _fail(path, "batch", f"missing [batch] table with keys {', '.join(BATCH_KEYS)}")
     for key in batch:
         if key not in BATCH_KEYS:
-            _fail(path, f"batch.{key}", f"unknown key; valid keys: {', '.join(BATCH_KEYS)}")
+            _fail(
+                path, f"batch.{brief_key(key)}", f"unknown key; valid keys: {', '.join(BATCH_KEYS)}"
+            )
     for key in ("name", "base_scenario", "replicates", "root_seed", "design"):
         if key not in batch:
             _fail(path, f"batch.{key}", "required key is missing")
     for key in ("name", "description", "base_scenario", "design"):
         if key in batch and not isinstance(batch[key], str):
-            _fail(path, f"batch.{key}", f"must be a string, got {batch[key]!r}")
+            _fail(path, f"batch.{key}", f"must be a string, got {brief(batch[key])}")
     if not batch["name"].strip():
         _fail(path, "batch.name", "must not be empty")
     design = batch["design"]
     if design not in DESIGNS:
         _fail(
-            path, "batch.design", f"{design!r} is not allowed; choose one of {', '.join(DESIGNS)}"
+            path,
+            "batch.design",
+            f"{brief(design)} is not allowed; choose one of {', '.join(DESIGNS)}",
         )
     base_path = (path.parent / batch["base_scenario"]).resolve()
+    if base_path.is_dir():
+        _fail(
+            path,
+            "batch.base_scenario",
+            f"{brief(batch['base_scenario'])} is a directory, expected a .toml scenario file "
+            "(paths are relative to the batch file)",
+        )
     if not base_path.is_file():
         _fail(
             path,
             "batch.base_scenario",
-            f"file not found: {batch['base_scenario']} (paths are relative to the batch file)",
+            f"file not found: {brief(batch['base_scenario'])} "
+            "(paths are relative to the batch file)",
         )
     base = load_scenario(base_path)  # its own errors name the base file
     replicates = _integer(path, "batch.replicates", batch["replicates"], 1, MAX_REPLICATES)
@@ -257,7 +270,7 @@ def load_batch(path: str | Path) -> BatchSpec:
             _fail(path, "batch.second_order", "only used with design = 'sobol'")
         second_order = batch["second_order"]
         if not isinstance(second_order, bool):
-            _fail(path, "batch.second_order", f"must be true or false, got {second_order!r}")
+            _fail(path, "batch.second_order", f"must be true or false, got {brief(second_order)}")
 
     sections = {k: v for k, v in base.raw.items() if k != "scenario"}
     grid = _load_grid(path, data, design, sections)
@@ -292,16 +305,20 @@ def _load_grid(path: Path, data: Mapping[str, Any], design: str, sections: Mappi
     grid: dict[str, tuple[Any, ...]] = {}
     for key, values in raw.items():
         if isinstance(values, Mapping):  # an unquoted dotted key: growth.radius_km = [...]
-            _fail(path, f"grid.{key}", 'quote dotted keys: "section.name" = [values, ...]')
+            _fail(
+                path, f"grid.{brief_key(key)}", 'quote dotted keys: "section.name" = [values, ...]'
+            )
         _check_param_key(path, "grid", key, numeric=False)
         where = f'grid."{key}"'
         if not isinstance(values, list) or not values:
-            _fail(path, where, f"must be a non-empty list of values, got {values!r}")
+            _fail(path, where, f"must be a non-empty list of values, got {brief(values)}")
+        if len(set(map(repr, values))) != len(values):  # before building Params per value
+            _fail(path, where, f"values must be distinct, got {brief(values)}")
         resolved = [
             _validate_value(path, sections, key, v, f"{where}[{i}]") for i, v in enumerate(values)
         ]
-        if len(set(map(repr, resolved))) != len(resolved):
-            _fail(path, where, f"values must be distinct, got {values!r}")
+        if len(set(map(repr, resolved))) != len(resolved):  # e.g. 1 and 1.0 for a number
+            _fail(path, where, f"values must be distinct, got {brief(values)}")
         grid[key] = tuple(resolved)
     return grid
 
@@ -321,7 +338,7 @@ def _load_ranges(path: Path, data: Mapping[str, Any], design: str, sections: Map
     ranges: dict[str, tuple[float, float]] = {}
     for key, bounds in raw.items():
         if isinstance(bounds, Mapping):
-            _fail(path, f"ranges.{key}", 'quote dotted keys: "section.name" = [lo, hi]')
+            _fail(path, f"ranges.{brief_key(key)}", 'quote dotted keys: "section.name" = [lo, hi]')
         _check_param_key(path, "ranges", key, numeric=True)
         where = f'ranges."{key}"'
         ok = (
@@ -331,10 +348,10 @@ def _load_ranges(path: Path, data: Mapping[str, Any], design: str, sections: Map
             and all(math.isfinite(b) for b in bounds)
         )
         if not ok:
-            _fail(path, where, f"must be [lo, hi] with two numbers, got {bounds!r}")
+            _fail(path, where, f"must be [lo, hi] with two finite numbers, got {brief(bounds)}")
         lo, hi = float(bounds[0]), float(bounds[1])
         if not lo < hi:
-            _fail(path, where, f"lo must be below hi, got {bounds!r}")
+            _fail(path, where, f"lo must be below hi, got {brief(bounds)}")
         tp = field_type(key)
         for i, b in enumerate((lo, hi)):
             _validate_value(path, sections, key, int(round(b)) if tp is int else b, f"{where}[{i}]")

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..scenario import find_scenario, load_scenario
+from ..argtypes import int_between
+from ..scenario import ScenarioError, find_scenario, load_scenario
 
 SCENARIO_ENV = "MATSIM_WORKSHOP_SCENARIO"
 DEFAULT_SCENARIO = "baseline"
@@ -72,8 +74,36 @@ def server_command(
     return argv, env
 
 
+class WorkshopError(ValueError):
+    """The dashboard cannot be served as asked; the message is one line."""
+
+
+def check_listen(host: str, port: int) -> None:
+    """Bind ``host:port`` once and let go, so a taken port or an unknown host is one line here
+    rather than the server's tracebacks after it has started."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as err:
+        raise WorkshopError(f"--host: cannot listen on {host[:60]!r}: {err}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise WorkshopError(
+                f"--port: cannot listen on {host}:{port} ({err.strerror or err}); "
+                "choose another --port or stop what is using it"
+            ) from None
+
+
 def cmd_workshop(args: argparse.Namespace) -> int:
-    argv, env = server_command(args.scenario, args.host, args.port)
+    try:
+        check_listen(args.host, args.port)
+        argv, env = server_command(args.scenario, args.host, args.port)
+    except (WorkshopError, ScenarioError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     print(
         f"workshop dashboard for scenario {env[SCENARIO_ENV]!r}: http://{args.host}:{args.port}\n"
         "a tool for thinking about mechanisms, not a forecast; press Ctrl-C to stop",
@@ -113,7 +143,10 @@ def register_workshop_command(subparsers: argparse._SubParsersAction) -> None:
         help=f"scenario file or shipped name to start with (default: {DEFAULT_SCENARIO})",
     )
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+        "--port",
+        type=int_between(1, 65_535, "port"),
+        default=DEFAULT_PORT,
+        help=f"port, 1 to 65535 (default: {DEFAULT_PORT})",
     )
     parser.add_argument(
         "--host",
@@ -125,7 +158,9 @@ def register_workshop_command(subparsers: argparse._SubParsersAction) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the workshop command alone (``python -m simulation.dashboard``)."""
-    parser = argparse.ArgumentParser(prog="matsim")
+    from ..cli import _Parser  # one-line errors, exit 2, like matsim itself
+
+    parser = _Parser(prog="matsim")
     register_workshop_command(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["workshop", *(sys.argv[1:] if argv is None else argv)])
     return args.func(args)

@@ -33,13 +33,59 @@ from .trusts import (
 from .world import PHASES, WorldParams
 
 
+def region_share(world: WorldParams) -> int:
+    """Schools a region holds, as far as can be known before the map is drawn: an equal share
+    of ``world.n_schools``. Towns differ in size, so in a given seed one region may hold fewer
+    (a trust near this limit then takes its nearest schools across the border, as any trust
+    near a border does)."""
+    return world.n_schools // world.n_regions
+
+
+def check_named_trusts_fit(world: WorldParams, trusts: TrustSetup) -> None:
+    """Named trusts, each alone and all together, must fit the schools that exist in their
+    region (its equal share of the world's schools; the whole world when there is one region).
+    Checked before the world is built, so a scenario asking for more is refused by
+    ``matsim check`` instead of silently taking every school or crashing in setup. Together they
+    can then never ask for more schools than exist."""
+    share = region_share(world)
+    wanted: dict[int, int] = {}
+    for i, named in enumerate(trusts.named):
+        wanted[named.region] = wanted.get(named.region, 0) + named.n_schools
+        if world.n_regions == 1:
+            holds = f"the world holds {share} (world.n_schools)"
+        else:
+            holds = (
+                f"region {named.region} holds about {share} (world.n_schools "
+                f"{world.n_schools} shared by world.n_regions {world.n_regions})"
+            )
+        if named.n_schools > share:
+            raise ParamError(
+                f"trusts.named[{i}].n_schools",
+                f"{named.n_schools} schools asked for but {holds}; allowed 1 to {share}",
+            )
+        if wanted[named.region] > share:
+            others = (
+                "the named trusts before it"
+                if world.n_regions == 1
+                else (f"the named trusts before it in region {named.region}")
+            )
+            raise ParamError(
+                f"trusts.named[{i}].n_schools",
+                f"{named.n_schools} schools asked for on top of {others} makes "
+                f"{wanted[named.region]} together, but {holds}; lower n_schools or raise "
+                "world.n_schools",
+            )
+
+
 @dataclass(frozen=True)
 class RunParams(Section):
     """How long to run and which seed to use when none is given on the command line."""
 
     section_name = "run"
 
-    years: int = param(15, "years", "DESIGN.md: the default horizon is 15 years", lo=1, hi=200)
+    years: int = param(
+        15, "years", "project design brief: one step is a year, 15 years by default", lo=1, hi=200
+    )
     seed: int = param(1, "seed", "any non-negative integer", lo=0, hi=2**63 - 1)
     burn_in_years: int = param(
         6,
@@ -87,6 +133,7 @@ class Params(Section):
                 check_region(
                     f"trusts.named[{i}].growth.target_region", named.growth.target_region, -1
                 )
+        check_named_trusts_fit(self.world, self.trusts)
 
     @classmethod
     def sections(cls) -> dict[str, type[Section]]:

@@ -14,11 +14,31 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
+
+MAX_SHOWN = 60  # characters of a user's value or key echoed in an error line
+
+
+def brief(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so an error line stays one readable line
+    however large the offending value (a 10,000-element array, a nested table)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print (Python's 4,300-digit limit)
+        return "<an integer too long to show>"
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def brief_key(key: str, limit: int = MAX_SHOWN) -> str:
+    """A user-written key, cut like :func:`brief` (keys are echoed without quotes)."""
+    key = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(key))
+    return key if len(key) <= limit else f"{key[: limit - 1]}…"
 
 
 class ParamError(ValueError):
@@ -64,29 +84,35 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
     if origin is tuple:
         (item_tp, *_rest) = typing.get_args(tp)
         if not isinstance(value, (list, tuple)):
-            raise ParamError(key, f"must be a list, got {value!r}")
+            raise ParamError(key, f"must be a list, got {brief(value)}")
         return tuple(_coerce(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value))
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParamError(key, f"must be a number, got {value!r}")
-        return float(value)
+            raise ParamError(key, f"must be a number, got {brief(value)}")
+        try:
+            number = float(value)
+        except OverflowError:  # a TOML integer with hundreds of digits
+            raise ParamError(key, f"must be a finite number, got {brief(value)}") from None
+        if not math.isfinite(number):  # TOML has nan and inf literals; 1e999 is inf too
+            raise ParamError(key, f"must be a finite number, got {brief(value)}")
+        return number
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ParamError(key, f"must be an integer, got {value!r}")
+            raise ParamError(key, f"must be an integer, got {brief(value)}")
         return value
     if tp is bool:
         if not isinstance(value, bool):
-            raise ParamError(key, f"must be true or false, got {value!r}")
+            raise ParamError(key, f"must be true or false, got {brief(value)}")
         return value
     if tp is str:
         if not isinstance(value, str):
-            raise ParamError(key, f"must be a string, got {value!r}")
+            raise ParamError(key, f"must be a string, got {brief(value)}")
         return value
     if isinstance(tp, type) and issubclass(tp, Section):
         if isinstance(value, tp):
             return value
         if not isinstance(value, Mapping):
-            raise ParamError(key, f"must be a table of keys, got {value!r}")
+            raise ParamError(key, f"must be a table of keys, got {brief(value)}")
         return tp.from_mapping(value, prefix=key)
     return value
 
@@ -98,12 +124,14 @@ def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
             continue
         if meta.get("choices") is not None and v not in meta["choices"]:
             allowed = ", ".join(repr(c) for c in meta["choices"])
-            raise ParamError(key, f"{v!r} is not allowed; choose one of {allowed}")
+            raise ParamError(key, f"{brief(v)} is not allowed; choose one of {allowed}")
         lo, hi = meta.get("lo"), meta.get("hi")
         numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+        if numeric and isinstance(v, float) and not math.isfinite(v):
+            raise ParamError(key, f"must be a finite number, got {v!r}")
         if numeric and ((lo is not None and v < lo) or (hi is not None and v > hi)):
             unit = meta.get("unit", "")
-            raise ParamError(key, f"{v!r} is out of range; allowed {lo} to {hi} ({unit})")
+            raise ParamError(key, f"{brief(v)} is out of range; allowed {lo} to {hi} ({unit})")
 
 
 @dataclass(frozen=True)
@@ -135,7 +163,8 @@ class Section:
             if key not in names:
                 close = difflib.get_close_matches(key, names, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                where = f"{prefix}.{key}" if prefix else key
+                shown = brief_key(key)
+                where = f"{prefix}.{shown}" if prefix else shown
                 raise ParamError(where, f"unknown key{hint}; valid keys: {', '.join(names)}")
         hints = typing.get_type_hints(cls)
         kwargs = {}

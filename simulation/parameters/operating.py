@@ -85,7 +85,8 @@ class OperatingModel(Section):
     preset: str = param(
         "aligned",
         "preset",
-        "seed 000: the report's clusters 1 (autonomous) and 2 (aligned); DESIGN.md section 5",
+        "seed 000: the report's clusters 1 (autonomous) and 2 (aligned); presets for both, plus "
+        "standardised, earned autonomy and hub-and-cluster, as the project's design brief asks",
         choices=tuple(PRESETS),
     )
     autonomy_level: str | None = param(

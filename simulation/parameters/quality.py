@@ -134,9 +134,9 @@ class QualityParams(Section):
         hi=2,
     )
     trust_neutral_effectiveness: float = param(
-        0.95,
+        0.96,
         "effectiveness (0-1)",
-        "calibrated: the school-weighted mean effectiveness of the baseline's MATs (~0.95), so "
+        "calibrated: the school-weighted mean effectiveness of the baseline's MATs (~0.96), so "
         "trusts at the typical level neither lift nor hold back their schools and academy "
         "growth alone does not move the grade mix",
         lo=0,

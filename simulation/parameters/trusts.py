@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .base import ParamError, Section, param
+from .base import ParamError, Section, brief, param
 from .operating import OperatingModel, ReviewParams
 
 ACCEPT_RULES = ("any", "good_only", "golden_rule")
@@ -447,3 +447,13 @@ class TrustSetup(Section):
             )
         if self.max_mat_size < 2 and self.n_multi_academy > 0:
             raise ParamError("trusts.max_mat_size", "must be at least 2 when there are MATs")
+        first: dict[str, int] = {}
+        for i, named in enumerate(self.named):
+            if named.name in first:
+                raise ParamError(
+                    f"trusts.named[{i}].name",
+                    f"{brief(named.name)} is already the name of trusts.named[{first[named.name]}];"
+                    " each named trust needs its own name (a child scenario changes an inherited"
+                    " trust by repeating its name once)",
+                )
+            first[named.name] = i
