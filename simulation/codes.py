@@ -11,3 +11,10 @@ PRIMARY, SECONDARY, SPECIAL, ALL_THROUGH = range(4)
 # leader roles: index into ``leader.ROLES``
 ROLES = ("headteacher", "executive_head", "ceo", "improvement_lead", "sle")
 HEAD, EXECUTIVE_HEAD, CEO, IMPROVEMENT_LEAD, SLE = range(len(ROLES))
+
+# operating-model levers stored as codes in the trust columns (index into these tuples)
+JOINING_POLICIES = ("reopen_debate", "leave_as_is", "require_alignment")
+EARNED_AUTONOMY = ("off", "outstanding", "good")
+OPERATIONS = ("central", "regional")
+GOVERNANCE = ("representative", "skills_based")
+REVIEW_POLICIES = ("static", "reactive", "anticipatory")

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..parameters.base import Section, param
-from ..parameters.operating import JOINING_POLICIES
+from ..codes import JOINING_POLICIES
+from ..sections import Section, param
 from .base import BreakPoint, Explanation, Shift, no_change
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..parameters.base import Section
+from ..sections import Section
 
 if TYPE_CHECKING:
     from .view import TrustView

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..codes import ALL_THROUGH, IMPROVEMENT_LEAD, REQUIRES_IMPROVEMENT, SECONDARY
-from ..parameters.base import Section, param
+from ..sections import Section, param
 from .base import BreakPoint, Explanation, Shift
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..parameters.base import Section, param
+from ..sections import Section, param
 from .base import BreakPoint, Explanation, Shift, no_change
 
 if TYPE_CHECKING:

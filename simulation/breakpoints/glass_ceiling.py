@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..codes import OUTSTANDING
-from ..parameters.base import Section, param
-from ..parameters.operating import EARNED_AUTONOMY
+from ..codes import EARNED_AUTONOMY, OUTSTANDING
+from ..sections import Section, param
 from .base import BreakPoint, Explanation, Shift
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..parameters.base import Section, param
-from ..parameters.operating import GOVERNANCE
+from ..codes import GOVERNANCE
+from ..sections import Section, param
 from .base import BreakPoint, Explanation, Shift
 
 if TYPE_CHECKING:

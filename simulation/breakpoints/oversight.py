@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..parameters.base import Section, param
+from ..sections import Section, param
 from .base import BreakPoint, Explanation, Shift
 
 if TYPE_CHECKING:

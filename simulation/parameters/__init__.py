@@ -6,10 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .base import ParamError, Section, param
-
-# last: the break points' own parameter sections join [break_points] (their modules read the
-# sections above)
-from .break_points import BreakPointParams  # noqa: E402
+from .break_points import BreakPointParams  # the break points' own sections, joined
 from .leaders import LeaderParams
 from .operating import (
     AUTONOMY_LEVELS,

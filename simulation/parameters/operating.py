@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..codes import (  # noqa: F401 - the levers' choices, re-exported
+    EARNED_AUTONOMY,
+    GOVERNANCE,
+    JOINING_POLICIES,
+    OPERATIONS,
+    REVIEW_POLICIES,
+)
 from .base import ParamError, Section, param
 
 AUTONOMY_LEVELS = {"standardise": 0.1, "align": 0.45, "autonomy": 0.85}
-JOINING_POLICIES = ("reopen_debate", "leave_as_is", "require_alignment")
-EARNED_AUTONOMY = ("off", "outstanding", "good")
-OPERATIONS = ("central", "regional")
-GOVERNANCE = ("representative", "skills_based")
-REVIEW_POLICIES = ("static", "reactive", "anticipatory")
 
 PRESETS: dict[str, dict[str, object]] = {
     # the report's cluster 1: schools keep their own approaches
