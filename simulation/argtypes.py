@@ -20,3 +20,21 @@ def int_at_least(lo: int, what: str = "integer") -> Callable[[str], int]:
 
     parse.__name__ = what  # argparse names the type in its messages
     return parse
+
+
+def float_in(lo: float, hi: float, what: str = "number", lo_open: bool = False):
+    """An argparse type: a number from ``lo`` (excluded if ``lo_open``) to ``hi``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        low_ok = value > lo if lo_open else value >= lo
+        if not (low_ok and value <= hi):
+            bound = f"above {lo:g}" if lo_open else f"{lo:g}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range; allowed {bound} to {hi:g}")
+        return value
+
+    parse.__name__ = what
+    return parse
