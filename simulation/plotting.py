@@ -546,7 +546,7 @@ def discovery_figure(
                 + textwrap.shorten(text, width=70, placeholder=" ...")
             )
         lims.set_yticks(range(len(labels)), labels, fontsize=8)
-        lims.invert_yaxis()
+        lims.set_ylim(len(labels) - 0.2, -0.8)  # top to bottom, a little air either side
         lims.set_xlim(0, 1.0)
         lims.set_xticks([0, 0.5, 1.0], ["low", "middle", "high"])
         lims.set_xlabel("kept part of the sampled range or levels")

@@ -140,3 +140,6 @@ def test_unrecovered_counts_crossings_not_recovered_in_time():
     assert history.call("years_past", "collaboration", None).tolist() == [2, 0, 1, 0]
     first = history.call("first_crossing", "any", None)
     assert first[:3].tolist() == [2, 2, 1] and np.isnan(first[3])
+    empty = TrustHistory(np.array(["a"]), events.iloc[:0], ratios.iloc[:0], pd.Series({"a": 10}))
+    assert empty.call("unrecovered", "any", 3).tolist() == [False]
+    assert empty.call("crossings", "collaboration", None).tolist() == [0]

@@ -10,7 +10,14 @@ result. Nothing here is imported by ``import simulation``.
 from .boxes import METHODS, Discovery, DiscoverySettings, design_matrix, discover
 from .language import FUNCTIONS, OUTCOMES, Expression, ExpressionError, describe_language, parse
 from .outcomes import CollectedBatch, DiscoverError, RunOutcomes, load_collected
-from .report import findings, format_result, reading_rule, write_discovery
+from .report import (
+    box_findings,
+    findings,
+    format_result,
+    meets_rule,
+    reading_rule,
+    write_discovery,
+)
 from .study import DiscoveryResult, case_table, discover_batch, quantile_threshold
 
 __all__ = [
@@ -25,6 +32,7 @@ __all__ = [
     "Expression",
     "ExpressionError",
     "RunOutcomes",
+    "box_findings",
     "case_table",
     "describe_language",
     "design_matrix",
@@ -33,6 +41,7 @@ __all__ = [
     "findings",
     "format_result",
     "load_collected",
+    "meets_rule",
     "parse",
     "quantile_threshold",
     "reading_rule",

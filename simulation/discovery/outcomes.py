@@ -275,8 +275,11 @@ class TrustHistory:
         left out. A trust that closes before recovering has not recovered."""
         cols = ["run_id", "break_point", "year"]
         crossings = events.loc[events["kind"] == "crossing", cols]
-        final = crossings["run_id"].map(self.final_year)
-        crossings = crossings[crossings["year"] + years <= final].reset_index(drop=True)
+        if crossings.empty:
+            return np.zeros(len(self.run_ids), dtype=bool)
+        final = crossings["run_id"].map(self.final_year).to_numpy(dtype=float)
+        late = crossings["year"].to_numpy(dtype=float) + years > final
+        crossings = crossings[~late].reset_index(drop=True)
         crossings["crossing"] = np.arange(len(crossings))
         recoveries = events.loc[events["kind"] == "recovery", cols]
         pairs = crossings.merge(recoveries, on=["run_id", "break_point"], suffixes=("", "_rec"))

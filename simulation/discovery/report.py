@@ -114,53 +114,78 @@ def reading_rule(max_quasi_p: float = MAX_QUASI_P, min_lift: float = MIN_LIFT) -
     )
 
 
-def findings(
+def meets_rule(
     result: DiscoveryResult, max_quasi_p: float = MAX_QUASI_P, min_lift: float = MIN_LIFT
-) -> str:
-    """Findings text computed from the result under :func:`reading_rule`: nothing in it is
-    typed by hand, so it stays true when the model's mechanisms change."""
+) -> list[int]:
+    """The boxes (numbers) that meet :func:`reading_rule`."""
+    found = result.discovery
+    kept = []
+    for _, box in found.boxes.iterrows():
+        rows = found.limits[found.limits["box"] == box["box"]]
+        if len(rows) and box["lift"] >= min_lift and (rows["quasi_p"] < max_quasi_p).all():
+            kept.append(int(box["box"]))
+    return kept
+
+
+def box_findings(
+    result: DiscoveryResult, max_quasi_p: float = MAX_QUASI_P, min_lift: float = MIN_LIFT
+) -> list[str]:
+    """One paragraph on the cases, then one per box: reported or why not."""
     from ..plotting import short_parameter
 
     found = result.discovery
     parts = [
-        reading_rule(max_quasi_p, min_lift),
         f"Cases: runs where {result.expression.text} for {result.trust_name} "
         f"({result.n_cases} of {result.n_runs} runs, a base rate of {result.base_rate:.0%}); "
-        f"boxes by {found.settings.method.upper()}.",
+        f"boxes by {found.settings.method.upper()}."
     ]
-    reported = 0
+    reported = meets_rule(result, max_quasi_p, min_lift)
     for _, box in found.boxes.iterrows():
         rows = found.limits[found.limits["box"] == box["box"]]
-        weak = rows[~(rows["quasi_p"] < max_quasi_p)]
         where = "; ".join(_restriction_text(row) for _, row in rows.iterrows())
         stats = (
             f"{box['density']:.0%} of its {int(box['runs'])} runs are cases "
             f"({box['lift']:.1f}x the base rate), holding {box['coverage']:.0%} of all cases"
         )
-        if box["lift"] >= min_lift and weak.empty and len(rows):
-            reported += 1
+        if int(box["box"]) in reported:
             parts.append(f"Box {int(box['box'])} is reported: where {where}, {stats}.")
-        else:
-            reasons = []
-            if box["lift"] < min_lift:
-                reasons.append(f"its lift is {box['lift']:.1f}, below {min_lift:g}")
-            if not weak.empty:
-                names = ", ".join(short_parameter(name) for name in weak["parameter"])
-                reasons.append(f"the restriction on {names} is not clearly beyond chance")
-            parts.append(
-                f"Box {int(box['box'])} does not meet the rule ({'; '.join(reasons)}): "
-                f"where {where}, {stats}."
-            )
-    if reported == 0:
+            continue
+        reasons = []
+        if box["lift"] < min_lift:
+            reasons.append(f"its lift is {box['lift']:.1f}, below {min_lift:g}")
+        weak = rows[~(rows["quasi_p"] < max_quasi_p)]
+        if not weak.empty:
+            names = ", ".join(short_parameter(name) for name in weak["parameter"])
+            reasons.append(f"the restriction on {names} is not clearly beyond chance")
         parts.append(
-            "No box meets the rule: in this batch the cases are not concentrated in a region "
+            f"Box {int(box['box'])} does not meet the rule ({'; '.join(reasons)}): "
+            f"where {where}, {stats}."
+        )
+    if not reported:
+        parts.append(
+            "No box meets the rule: in this batch these cases are not concentrated in a region "
             "of the varied parameters clearly enough to report (or there are too few runs to "
             "tell)."
         )
-    parts.append(
-        "The figure shows, left, every candidate box by coverage (share of all cases inside) "
-        "and density (share of runs inside that are cases), and right, the part of each "
-        "parameter's sampled range the chosen boxes keep."
-    )
-    parts.append(NOT_SHOWN)
+    return parts
+
+
+FIGURE_TEXT = (
+    "The figures show, left, every candidate box by coverage (share of all cases inside) and "
+    "density (share of runs inside that are cases), the chosen ones ringed; right, the part of "
+    "each parameter's sampled range (or of its levels) the chosen boxes keep."
+)
+
+
+def findings(
+    result: DiscoveryResult, max_quasi_p: float = MAX_QUASI_P, min_lift: float = MIN_LIFT
+) -> str:
+    """Findings text computed from the result under :func:`reading_rule`: nothing in it is
+    typed by hand, so it stays true when the model's mechanisms change."""
+    parts = [
+        reading_rule(max_quasi_p, min_lift),
+        *box_findings(result, max_quasi_p, min_lift),
+        FIGURE_TEXT,
+        NOT_SHOWN,
+    ]
     return "\n\n".join(parts)

@@ -121,12 +121,15 @@ def case_table(batch: CollectedBatch, expression: Expression, trust_id: int = 0)
 
 
 def discover_batch(
-    batch_dir: str | Path,
+    batch_dir: str | Path | CollectedBatch,
     expression: str | Expression,
     settings: DiscoverySettings | None = None,
     trust_id: int = 0,
 ) -> DiscoveryResult:
     """Read a collected batch, mark the runs ``expression`` holds for, and find the boxes.
+
+    ``batch_dir`` may be a batch already read with :func:`load_collected` (a notebook asking
+    several questions of one batch reads it once).
 
     Raises:
         ExpressionError: the expression is not in the language.
@@ -137,12 +140,12 @@ def discover_batch(
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     expression = parse(expression) if isinstance(expression, str) else expression
     settings = settings or DiscoverySettings()
-    batch = load_collected(batch_dir)
+    batch = batch_dir if isinstance(batch_dir, CollectedBatch) else load_collected(batch_dir)
     runs = case_table(batch, expression, trust_id)
     cases = runs["case"].to_numpy(dtype=bool)
     if not 0 < cases.sum() < len(cases):
         raise DiscoverError(
-            f"{batch_dir}: {expression.text!r} holds in {int(cases.sum())} of {len(cases)} "
+            f"{batch.batch_dir}: {expression.text!r} holds in {int(cases.sum())} of {len(cases)} "
             "runs; discovery needs runs where it holds and runs where it does not (change the "
             "expression, e.g. its threshold, or the batch's ranges)"
         )
