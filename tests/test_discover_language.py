@@ -143,3 +143,15 @@ def test_unrecovered_counts_crossings_not_recovered_in_time():
     empty = TrustHistory(np.array(["a"]), events.iloc[:0], ratios.iloc[:0], pd.Series({"a": 10}))
     assert empty.call("unrecovered", "any", 3).tolist() == [False]
     assert empty.call("crossings", "collaboration", None).tolist() == [0]
+
+
+def test_the_readme_documents_every_outcome_and_function():
+    from pathlib import Path
+
+    from simulation.discovery.language import FUNCTIONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in OUTCOMES:
+        assert f"`{name}`" in readme, name
+    for function in FUNCTIONS.values():
+        assert f"`{function.signature}`" in readme, function.signature

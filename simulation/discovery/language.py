@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import difflib
 import operator
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -347,16 +348,29 @@ class _Evaluator(ast.NodeVisitor):
         return self.outcomes.call(name, break_point, years)
 
 
-def describe_language() -> str:
+def describe_language(width: int = 92) -> str:
     """The language, outcome names and functions as help text (for --help and the README)."""
+
+    def item(name: str, text: str) -> str:
+        head = f"  {name:<36} "
+        return textwrap.fill(
+            text, width=width, initial_indent=head, subsequent_indent=" " * len(head)
+        )
+
+    def para(text: str) -> str:
+        return textwrap.fill(text, width=width, initial_indent="  ", subsequent_indent="  ")
+
     lines = [
         "outcome expression (a condition on each run's outcomes; quote it in the shell):",
-        f"  {ALLOWED}.",
-        "  A comparison with a missing value is false; & | ~ are refused (use and/or/not).",
+        para(
+            f"{ALLOWED}. A comparison with a missing value is false; & | ~ are refused "
+            "(use and/or/not)."
+        ),
         "outcomes (one value per run; trust_* = the --trust-id trust; years 1..end):",
-        *(f"  {name:<36} {text}" for name, text in OUTCOMES.items()),
+        *(item(name, text) for name, text in OUTCOMES.items()),
         f"functions (bp = a break point or {ANY}):",
-        *(f"  {f.signature:<36} {f.returns}: {f.description}" for f in FUNCTIONS.values()),
-        "break points: " + ", ".join(BREAK_POINT_NAMES),
+        *(item(f.signature, f"{f.returns}: {f.description}") for f in FUNCTIONS.values()),
+        "break points:",
+        para(", ".join(BREAK_POINT_NAMES)),
     ]
     return "\n".join(lines)
