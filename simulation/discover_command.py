@@ -1,8 +1,9 @@
 """``matsim discover BATCH_DIR --outcome EXPR [--method prim|cart]``: scenario discovery.
 
 Which regions of a batch's parameter space lead to the runs an outcome expression picks out
-(e.g. "Oak Trust crossed collaboration and had not recovered 3 years later")? PRIM (or CART)
-from EMA Workbench finds boxes of parameter values where such runs concentrate, with their
+(e.g. "Oak Trust crossed collaboration and had not recovered 3 years later")? PRIM from EMA
+Workbench (or a CART tree from scikit-learn) finds boxes of parameter values where such runs
+concentrate, with their
 coverage, density, restricted parameters, the peeling trajectory and a quasi-p-value per
 restriction. Outputs in ``<batch dir>/discover/<name>/`` (see :mod:`simulation.discovery`).
 
@@ -112,7 +113,8 @@ def register_discover_command(subparsers: argparse._SubParsersAction) -> None:
         help="scenario discovery: PRIM/CART boxes of a collected batch where an outcome "
         "expression's cases concentrate",
         description="Find the regions of a collected batch's parameter space where the runs "
-        "picked out by an outcome expression concentrate (PRIM or CART, from EMA Workbench).",
+        "picked out by an outcome expression concentrate (PRIM from EMA Workbench, or a "
+        "scikit-learn CART tree).",
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
