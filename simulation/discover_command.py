@@ -4,7 +4,8 @@ Which regions of a batch's parameter space lead to the runs an outcome expressio
 (e.g. "Oak Trust crossed collaboration and had not recovered 3 years later")? PRIM from EMA
 Workbench (or a CART tree from scikit-learn) finds boxes of parameter values where such runs
 concentrate, with their coverage, density, restricted parameters, the peeling trajectory and a
-quasi-p-value per restriction. Outputs in ``<batch dir>/discover/<name>/`` (see :mod:`simulation.discovery`).
+quasi-p-value per restriction. Outputs in ``<batch dir>/discover/<name>/`` (see
+:mod:`simulation.discovery`).
 
 Only argparse is imported here at start-up: the discovery code, and EMA Workbench (seconds to
 import), load when the command runs; the help text loads the outcome catalogue.

@@ -82,12 +82,14 @@ class Discovery:
 
 @contextlib.contextmanager
 def _quiet_library() -> Iterator[None]:
-    """EMA Workbench 3.0 uses pandas idioms pandas 3 deprecates, and warns about optional
-    extras at import; neither concerns the user (the test suite turns deprecations into
-    errors, so they are silenced here, for EMA Workbench's own code only)."""
+    """EMA Workbench 3.0 uses pandas idioms pandas 3 deprecates, and it and the libraries it
+    imports (statsmodels, seaborn, ...) warn about optional extras; none of this concerns the
+    user. The test suite turns deprecations into errors, so they are silenced here for code
+    outside this package only: a deprecated idiom in ``simulation`` itself still shows."""
+    outside = r"(?!simulation(\.|$))"
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ema_workbench")
-        warnings.filterwarnings("ignore", category=FutureWarning, module=r"ema_workbench")
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=outside)
+        warnings.filterwarnings("ignore", category=FutureWarning, module=outside)
         warnings.filterwarnings("ignore", message=r".*not installed.*", category=UserWarning)
         warnings.filterwarnings("ignore", category=ImportWarning)
         yield
