@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
 from .parameters.base import brief
@@ -37,6 +38,28 @@ def int_between(lo: int, hi: int, what: str = "integer") -> Callable[[str], int]
         if not lo <= value <= hi:
             raise argparse.ArgumentTypeError(
                 f"{brief(value)} is out of range; allowed {lo} to {hi}"
+            )
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def float_in(lo: float, hi: float, what: str = "number", lo_open: bool = False):
+    """An argparse type: a finite number from ``lo`` (excluded if ``lo_open``) to ``hi``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {brief(text)}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {brief(text)}")
+        low_ok = value > lo if lo_open else value >= lo
+        if not (low_ok and value <= hi):
+            bound = f"above {lo:g}" if lo_open else f"{lo:g}"
+            raise argparse.ArgumentTypeError(
+                f"{brief(text)} is out of range; allowed {bound} to {hi:g}"
             )
         return value
 

@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "simulation.sensitivity_command:register_sensitivity_command",
         "Sobol or Morris sensitivity indices of outcomes over a batch's ranges",
     ),
+    "discover": (
+        "simulation.discover_command:register_discover_command",
+        "scenario discovery: PRIM/CART boxes of a collected batch where an outcome "
+        "expression's cases concentrate",
+    ),
     "workshop": (
         "simulation.dashboard:register_workshop_command",
         "live dashboard for workshops (Mesa SolaraViz in the browser)",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -438,6 +439,120 @@ def sensitivity_figure(table: pd.DataFrame, caption: str) -> Figure:
         ax.set_xlabel("Sobol index (share of variance)" if sobol else "Morris mu* (outcome units)")
     axes[0].legend(fontsize=8, loc="lower right")
     fig.suptitle("Which parameters matter: sensitivity indices with 95 % intervals")
+    return fig
+
+
+def short_parameter(key: str) -> str:
+    """A batch key as a figure label: ``trusts.named.Oak Trust.growth.radius_km`` becomes
+    ``Oak Trust: growth.radius_km``."""
+    if key.startswith("trusts.named."):
+        from .batch.named import split_named_key
+
+        name, section, field = split_named_key(key)
+        return f"{name}: {section + '.' if section else ''}{field}"
+    return key
+
+
+def discovery_figure(
+    trajectory: pd.DataFrame,
+    boxes: pd.DataFrame,
+    limits: pd.DataFrame,
+    base_rate: float,
+    caption: str,
+    title: str,
+) -> Figure:
+    """Scenario discovery: the coverage-density trade-off and the chosen boxes' limits.
+
+    Left, every candidate box (PRIM's peeling trajectory, or CART's leaves) by coverage and
+    density, coloured by how many parameters it restricts, the chosen boxes ringed. Right,
+    each chosen box's restrictions as the kept share of the parameter's sampled range (numbers)
+    or of its levels (choices), with the kept values and the quasi-p-value.
+    """
+    from .discovery.boxes import LEVEL_SEPARATOR
+
+    rows = max(1, len(limits))
+    fig = _new_figure(caption, width=13.0, height=max(4.4, 1.6 + 0.6 * rows))
+    trade, lims = fig.subplots(1, 2, width_ratios=(1.0, 0.8))
+    restricted = trajectory["restricted"].to_numpy()
+    top = max(1, int(restricted.max())) if len(restricted) else 1
+    cmap = colormaps["viridis"].resampled(top + 1)
+    markers = "os^Dv<>"
+    for i, (box, steps) in enumerate(trajectory.groupby("box", sort=True)):
+        points = trade.scatter(
+            steps["coverage"],
+            steps["density"],
+            c=steps["restricted"],
+            cmap=cmap,
+            vmin=-0.5,
+            vmax=top + 0.5,
+            s=18,
+            marker=markers[i % len(markers)],
+            label=f"box {box} candidates" if box else "other leaves",
+        )
+    if trajectory["box"].nunique() > 1:
+        trade.legend(fontsize=7, loc="upper right")
+    for _, row in boxes.iterrows():
+        trade.scatter(row["coverage"], row["density"], s=140, facecolors="none", edgecolors="k")
+        trade.annotate(
+            f"box {int(row['box'])}",
+            (row["coverage"], row["density"]),
+            textcoords="offset points",
+            xytext=(6, 6),
+            fontsize=8,
+        )
+    trade.axhline(base_rate, color="#888888", linestyle="--", linewidth=0.8)
+    trade.annotate(
+        f"base rate {base_rate:.2f}",
+        (0.01, base_rate),
+        xytext=(0, 3),
+        textcoords="offset points",
+        fontsize=7.5,
+        color="#555555",
+    )
+    trade.set_xlim(-0.02, 1.02)
+    trade.set_ylim(-0.02, 1.02)
+    trade.set_xlabel("coverage (share of all cases inside the box)")
+    trade.set_ylabel("density (share of runs inside that are cases)")
+    trade.set_title("Trade-off: every candidate box", fontsize=10)
+    bar = fig.colorbar(points, ax=trade, ticks=range(top + 1))
+    bar.set_label("parameters restricted")
+
+    lims.set_title("What each chosen box keeps", fontsize=10)
+    if limits.empty:
+        lims.text(0.5, 0.5, "no box restricts any parameter", ha="center", va="center")
+        lims.set_axis_off()
+    else:
+        labels = []
+        for y, (_, row) in enumerate(limits.iterrows()):
+            lims.barh(y, 1.0, left=0.0, color="#eeeeee", height=0.6)
+            if row["kind"] == "choice":
+                every = str(row["full_levels"]).split(LEVEL_SEPARATOR)
+                kept = set(str(row["levels"]).split(LEVEL_SEPARATOR))
+                width = 1.0 / len(every)
+                for j, level in enumerate(every):
+                    if level in kept:
+                        lims.barh(y, width, left=j * width, color=OKABE_ITO["blue"], height=0.6)
+                text = ", ".join(level for level in every if level in kept)
+            else:
+                span = (row["full_upper"] - row["full_lower"]) or 1.0
+                lo = (row["lower"] - row["full_lower"]) / span
+                hi = (row["upper"] - row["full_lower"]) / span
+                lims.barh(y, hi - lo, left=lo, color=OKABE_ITO["blue"], height=0.6)
+                text = f"{row['lower']:.3g} to {row['upper']:.3g}"
+            qp = row["quasi_p"]
+            text += f"  (quasi-p {qp:.2g})" if np.isfinite(qp) else ""
+            labels.append(
+                f"box {int(row['box'])}: {short_parameter(row['parameter'])}\n"
+                + textwrap.shorten(text, width=70, placeholder=" ...")
+            )
+        lims.set_yticks(range(len(labels)), labels, fontsize=8)
+        lims.set_ylim(len(labels) - 0.2, -0.8)  # top to bottom, a little air either side
+        lims.set_xlim(0, 1.0)
+        lims.set_xticks([0, 0.5, 1.0], ["low", "middle", "high"])
+        lims.set_xlabel("kept part of the sampled range or levels")
+        for side in ("top", "right"):
+            lims.spines[side].set_visible(False)
+    fig.suptitle(title)
     return fig
 
 

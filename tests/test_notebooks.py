@@ -22,7 +22,13 @@ nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
-NOTEBOOKS = ("01_quickstart", "02_break_points", "03_compare_strategies", "04_sensitivity")
+NOTEBOOKS = (
+    "01_quickstart",
+    "02_break_points",
+    "03_compare_strategies",
+    "04_sensitivity",
+    "05_discover",
+)
 TIMEOUT_S = 120  # per cell; each notebook takes well under 30 s in small mode
 BUDGET_S = 60  # whole notebook, kernel start-up included
 # Text each notebook's output must contain: what its story is about.
@@ -31,6 +37,7 @@ EXPECTED_TEXT = {
     "02_break_points": ["Break-point timeline", "Oak Trust", "[crossing]", "The load is"],
     "03_compare_strategies": ["7 comparisons", "trust_value_added_mean", "review_anticipatory"],
     "04_sensitivity": ["runs complete, 0 failed", "growth.radius_km"],
+    "05_discover": ["runs complete, 0 failed", "Reading rule:", "does not show", "CART"],
 }
 MIN_FIGURES = {"01_quickstart": 2, "02_break_points": 2, "03_compare_strategies": 2}
 

@@ -31,6 +31,11 @@ batch file (TOML):
           samples (latin_hypercube, sobol, morris), levels (morris), second_order (sobol)
   [grid]   "section.name" = [values, ...]      (design = "grid": full factorial)
   [ranges] "section.name" = [lo, hi]           (latin_hypercube, sobol, morris)
+  [choices] "section.name" = [level, ...]      (latin_hypercube: categorical levels, each
+           drawn equally often, e.g. "operating_model.preset" = ["aligned", "autonomous"])
+  A key is "section.name" or, for a trust the base scenario names,
+  "trusts.named.<name>.<field>" (n_schools, weak_schools, ... or growth.<name>,
+  operating_model.<name>, review.<name>), e.g. "trusts.named.Oak Trust.growth.radius_km".
   Replicate seeds come from numpy SeedSequence(root_seed).spawn(replicates); every design
   point uses the same seeds (common random numbers).
 

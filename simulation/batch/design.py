@@ -6,7 +6,10 @@ blurred by different random draws. Spawned seeds are stable as ``replicates`` gr
 ``n`` seeds of 20 replicates are the seeds of 10.
 
 Sampled designs use ``root_seed`` for the sampler too, so one root seed fixes the whole batch.
-Integer parameters sampled from a range are rounded to the nearest integer.
+Integer parameters sampled from a range are rounded to the nearest integer. A Latin hypercube's
+``[choices]`` (categorical levels) come from a second Latin hypercube on the child stream
+``[root_seed, CHOICE_STREAM]``: every level is drawn equally often (to within one), and adding
+choices leaves the numeric sample exactly as the same batch without them.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import numpy as np
 from ..parameters.base import brief
 from ..scenario import ScenarioError
 from .spec import BatchSpec, build_params, field_type, resolved_value
+
+CHOICE_STREAM = 1  # the child seed [root_seed, 1] draws [choices]; the ranges use root_seed
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,30 @@ def _raw_points(spec: BatchSpec) -> list[dict[str, Any]]:
         for key, value in zip(keys, row, strict=True):
             point[key] = int(round(float(value))) if field_type(key) is int else float(value)
         points.append(point)
+    for key, levels in choice_levels(spec).items():
+        for point, level in zip(points, levels, strict=True):
+            point[key] = level
     return points
+
+
+def choice_levels(spec: BatchSpec) -> dict[str, list[Any]]:
+    """Each ``[choices]`` key's level at every design point (Latin hypercube designs only).
+
+    A Latin hypercube of one column per choice, cut into as many equal intervals as there are
+    levels, so each level is drawn ``samples / levels`` times (to within one) and the pairing
+    with the numeric ranges is random.
+    """
+    if not spec.choices:
+        return {}
+    from scipy.stats import qmc
+
+    rng = np.random.default_rng([spec.root_seed, CHOICE_STREAM])
+    unit = qmc.LatinHypercube(d=len(spec.choices), rng=rng).random(spec.samples)
+    out = {}
+    for j, (key, levels) in enumerate(spec.choices.items()):
+        index = np.minimum((unit[:, j] * len(levels)).astype(int), len(levels) - 1)
+        out[key] = [levels[i] for i in index]
+    return out
 
 
 def design_points(spec: BatchSpec) -> list[Point]:

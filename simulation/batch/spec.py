@@ -20,6 +20,12 @@ A batch file is TOML::
     [ranges]                           # latin_hypercube / sobol / morris: dotted key -> [lo, hi]
     "growth.radius_km" = [10.0, 60.0]
 
+    [choices]                          # latin_hypercube only: dotted key -> [level, ...]
+    "operating_model.preset" = ["aligned", "autonomous"]
+
+A key is ``section.name`` or, for a trust the base scenario names,
+``trusts.named.<name>.<field>`` (see :mod:`simulation.batch.named`).
+
 Every problem raises :class:`simulation.scenario.ScenarioError` with one line naming the file,
 the key and what is allowed, exactly like scenario files.
 """
@@ -38,6 +44,13 @@ from ..parameters import Params, RunParams
 from ..parameters.base import brief, brief_key
 from ..scenario import Scenario, ScenarioError, _read_toml, deep_merge, load_scenario
 from ..scenario import params_from_mapping as _params_from_mapping
+from .named import (
+    check_named_key,
+    is_named_key,
+    named_field_type,
+    named_value,
+    nest_named,
+)
 
 DESIGNS = ("replicates", "grid", "latin_hypercube", "sobol", "morris")
 SAMPLED = ("latin_hypercube", "sobol", "morris")
@@ -53,7 +66,7 @@ BATCH_KEYS = (
     "levels",
     "second_order",
 )
-TABLES = ("batch", "grid", "ranges")
+TABLES = ("batch", "grid", "ranges", "choices")
 MAX_REPLICATES = 100_000
 # Sections a batch may not vary: [run] is set by the batch itself (seeds, years).
 FIXED_SECTIONS = ("run",)
@@ -76,6 +89,7 @@ class BatchSpec:
     second_order: bool = False
     grid: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    choices: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     @property
     def base_sections(self) -> dict[str, Any]:
@@ -85,7 +99,7 @@ class BatchSpec:
     @property
     def varied(self) -> tuple[str, ...]:
         """The dotted parameter keys this batch varies, in file order."""
-        return tuple(self.grid or self.ranges)
+        return tuple(self.grid) if self.grid else (*self.ranges, *self.choices)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able description (for the manifest)."""
@@ -105,6 +119,8 @@ class BatchSpec:
             "grid": {k: list(v) for k, v in self.grid.items()},
             "ranges": {k: list(v) for k, v in self.ranges.items()},
             "base_parameters": self.base.params.to_dict(),
+            # only when used, so batches without choices keep their fingerprint (resume)
+            **({"choices": {k: list(v) for k, v in self.choices.items()}} if self.choices else {}),
         }
 
 
@@ -112,6 +128,9 @@ def nested(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """``{"growth.radius_km": 30}`` -> ``{"growth": {"radius_km": 30}}``."""
     out: dict[str, Any] = {}
     for key, value in overrides.items():
+        if is_named_key(key):
+            nest_named(out, key, value)
+            continue
         section, name = key.split(".", 1)
         out.setdefault(section, {})[name] = value
     return out
@@ -124,12 +143,16 @@ def build_params(base_sections: Mapping[str, Any], overrides: Mapping[str, Any],
 
 def resolved_value(params: Params, key: str) -> Any:
     """The value of dotted ``key`` in ``params`` (coerced: TOML ints become floats etc.)."""
+    if is_named_key(key):
+        return named_value(params, key)
     section, name = key.split(".", 1)
     return getattr(getattr(params, section), name)
 
 
 def field_type(key: str) -> Any:
     """The annotated type of dotted parameter ``key``; assumes it was checked."""
+    if is_named_key(key):
+        return named_field_type(key)
     section, name = key.split(".", 1)
     return typing.get_type_hints(Params.sections()[section])[name]
 
@@ -138,9 +161,17 @@ def _fail(path: Path, key: str, message: str) -> typing.NoReturn:
     raise ScenarioError(f"{path}: {key}: {message}")
 
 
-def _check_param_key(path: Path, table: str, key: str, numeric: bool) -> None:
-    """``key`` must be ``section.field`` of a scalar parameter (numeric for ranges)."""
+def _check_param_key(
+    path: Path, table: str, key: str, numeric: bool, base_sections: Mapping[str, Any]
+) -> None:
+    """``key`` must be ``section.field`` of a scalar parameter (numeric for ranges), or a named
+    trust's field (``trusts.named.<name>.<field>``, a trust ``base_sections`` names)."""
     where = f'{table}."{brief_key(key)}"'
+    if is_named_key(key):
+        problem = check_named_key(key, numeric, base_sections)
+        if problem:
+            _fail(path, where, problem)
+        return
     sections = Params.sections()
     varying = [s for s in sections if s not in FIXED_SECTIONS]
     section, dot, name = key.partition(".")
@@ -170,7 +201,7 @@ def _check_param_key(path: Path, table: str, key: str, numeric: bool) -> None:
             path,
             where,
             "only numeric parameters can take a range; use design = 'grid' "
-            "for choices and true/false",
+            "or [choices] for choices and true/false",
         )
 
 
@@ -275,6 +306,7 @@ def load_batch(path: str | Path) -> BatchSpec:
     sections = {k: v for k, v in base.raw.items() if k != "scenario"}
     grid = _load_grid(path, data, design, sections)
     ranges = _load_ranges(path, data, design, sections)
+    choices = _load_choices(path, data, design, sections, ranges)
     return BatchSpec(
         name=batch["name"],
         description=batch.get("description", ""),
@@ -289,6 +321,7 @@ def load_batch(path: str | Path) -> BatchSpec:
         second_order=second_order,
         grid=grid,
         ranges=ranges,
+        choices=choices,
     )
 
 
@@ -308,7 +341,7 @@ def _load_grid(path: Path, data: Mapping[str, Any], design: str, sections: Mappi
             _fail(
                 path, f"grid.{brief_key(key)}", 'quote dotted keys: "section.name" = [values, ...]'
             )
-        _check_param_key(path, "grid", key, numeric=False)
+        _check_param_key(path, "grid", key, numeric=False, base_sections=sections)
         where = f'grid."{key}"'
         if not isinstance(values, list) or not values:
             _fail(path, where, f"must be a non-empty list of values, got {brief(values)}")
@@ -339,7 +372,7 @@ def _load_ranges(path: Path, data: Mapping[str, Any], design: str, sections: Map
     for key, bounds in raw.items():
         if isinstance(bounds, Mapping):
             _fail(path, f"ranges.{brief_key(key)}", 'quote dotted keys: "section.name" = [lo, hi]')
-        _check_param_key(path, "ranges", key, numeric=True)
+        _check_param_key(path, "ranges", key, numeric=True, base_sections=sections)
         where = f'ranges."{key}"'
         ok = (
             isinstance(bounds, list)
@@ -357,3 +390,43 @@ def _load_ranges(path: Path, data: Mapping[str, Any], design: str, sections: Map
             _validate_value(path, sections, key, int(round(b)) if tp is int else b, f"{where}[{i}]")
         ranges[key] = (lo, hi)
     return ranges
+
+
+def _load_choices(
+    path: Path,
+    data: Mapping[str, Any],
+    design: str,
+    sections: Mapping[str, Any],
+    ranges: Mapping[str, Any],
+) -> dict[str, tuple[Any, ...]]:
+    """``[choices]``: categorical levels sampled alongside a Latin hypercube's ranges.
+
+    Only a Latin hypercube takes them: Sobol and Morris analyses need numbers, and a grid
+    lists its values in ``[grid]`` already.
+    """
+    raw = data.get("choices")
+    if raw is None:
+        return {}
+    if design != "latin_hypercube":
+        _fail(
+            path,
+            "choices",
+            "only used with design = 'latin_hypercube' (a grid lists its values in [grid])",
+        )
+    choices: dict[str, tuple[Any, ...]] = {}
+    for key, values in raw.items():
+        if isinstance(values, Mapping):
+            _fail(path, f"choices.{key}", 'quote dotted keys: "section.name" = [values, ...]')
+        _check_param_key(path, "choices", key, numeric=False, base_sections=sections)
+        where = f'choices."{key}"'
+        if key in ranges:
+            _fail(path, where, "already varied in [ranges]; give each parameter one table")
+        if not isinstance(values, list) or len(values) < 2:
+            _fail(path, where, f"must be a list of at least 2 values, got {values!r}")
+        resolved = [
+            _validate_value(path, sections, key, v, f"{where}[{i}]") for i, v in enumerate(values)
+        ]
+        if len(set(map(repr, resolved))) != len(resolved):
+            _fail(path, where, f"values must be distinct, got {values!r}")
+        choices[key] = tuple(resolved)
+    return choices
