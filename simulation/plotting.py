@@ -272,7 +272,7 @@ def break_point_paths_figure(
                     ev_y = scale * rows[column].to_numpy(dtype=float)
                     _path_marks(ax, rows["n_schools"].to_numpy(dtype=float), ev_y, kind, colour)
         name = str(path["name"].iloc[-1])
-        handles.append(Line2D([], [], color=colour, lw=1.6, label=f"{name} (trust {trust_id})"))
+        handles.append(Line2D([], [], color=colour, lw=1.6, label=name))
     for ax, *_ in panels:
         ax.set_ylim(bottom=0)
     right.set_ylim(top=min(100.0, 1.1 * right.get_ylim()[1] + 2.0))

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from .labels import break_point_label, shift_label
+
 BREAK_POINT_KINDS = ("crossing", "shift", "recovery")
 WIDTH = 100  # the timeline fits a 100-column terminal
 GENERIC_NAME = re.compile(r"^(MAT|SAT) \d+$")  # names setup gives trusts that are not named
@@ -154,11 +156,10 @@ def _money(value: Any) -> str:
 
 # --- the timeline ---------------------------------------------------------------------------
 
-_COLUMNS = (  # (header, width, right-aligned)
+_COLUMNS = (  # (header, width, right-aligned); the driver is in the explanation, not here
     ("year", 4, True),
     ("event", 8, False),
-    ("break point", 18, False),
-    ("driver", 12, False),
+    ("break point", 28, False),
     ("load", 6, True),
     ("capacity", 8, False),
     ("ratio", 5, True),
@@ -184,8 +185,7 @@ def _event_line(row: pd.Series) -> list[str]:
             (
                 str(int(row["year"])),
                 str(row["kind"]),
-                str(_get(row, "break_point", "?")),
-                str(_get(row, "driver", "?")),
+                break_point_label(_get(row, "break_point")) or "?",
                 fmt_number(_get(row, "load")),
                 "/ " + fmt_number(_get(row, "capacity")),
                 "?" if ratio is None else f"{float(ratio):.2f}",
@@ -201,10 +201,10 @@ def _event_line(row: pd.Series) -> list[str]:
             "" if anticipated is None else " (anticipated)" if float(anticipated) else " (reactive)"
         )
         effective = _get(row, "effective_year")
-        when = "" if effective is None else f", takes effect in year {int(effective)}"
-        lines.append(
-            f"{'':8}-> shift {_get(row, 'shift', '?')}{how}{when}, "
-            f"cost {_money(_get(row, 'cost_gbp'))}"
+        when = "" if effective is None else f", from year {int(effective)}"
+        lines.append(  # fits 100 columns with the longest shift label
+            f"{'':8}-> shift: {shift_label(_get(row, 'shift')) or '?'}{how}{when}, "
+            f"{_money(_get(row, 'cost_gbp'))}"
         )
     return lines
 
@@ -219,7 +219,7 @@ def _trust_header(trust: pd.DataFrame, trust_id: int, chosen: bool) -> str:
         return f"{float(row['mean_quality']) + 0.0:+.2f}".replace("-0.00", "+0.00")
 
     return (
-        f"{last['name']} (trust {trust_id}, {kind}{tag}) years {int(first['year'])}-"
+        f"{last['name']} (trust_id {trust_id}, {kind}{tag}) years {int(first['year'])}-"
         f"{int(last['year'])}: schools {_count(first['n_schools'])} -> "
         f"{_count(last['n_schools'])}, mean quality {quality(first)} -> {quality(last)}"
     )
@@ -276,79 +276,68 @@ def break_point_timeline(
 
 # --- explanations ---------------------------------------------------------------------------
 
-# name -> (title, what the load counts, what the capacity is, what goes wrong past it)
-_EXPLAIN: dict[str, tuple[str, str, str, str]] = {
+# name -> (what the load counts, what the capacity is, what goes wrong past it); the break
+# point's own name comes from simulation.labels
+_EXPLAIN: dict[str, tuple[str, str, str]] = {
     "oversight": (
-        "Oversight and accountability",
         "the schools to oversee, weak ones counting extra",
         "the schools its overseeing leaders (a hands-on CEO and improvement leads) can "
         "monitor closely",
         "weak schools are spotted later and supported less",
     ),
     "governance": (
-        "Governance",
         "the schools represented on the board (fewer once it delegates)",
         "the schools one board can govern well",
         "the board loses the capacity to review strategy and to make shifts",
     ),
     "alignment": (
-        "Achieving alignment",
         "the schools that joined with their own approach and are not yet aligned",
         "the schools the trust can bring into line at once under its joining policy",
         "schools pull in different directions and trust support lands less well",
     ),
     "communications": (
-        "Communications and cohesion",
         "the staff across the trust",
         "the staff that trust-wide events and messages can reach",
         "messages and shared identity thin out, and staff commitment and peer help fall",
     ),
     "ceo_role": (
-        "The CEO's role",
         "the schools the CEO works on personally",
         "the schools one CEO can improve personally (4-5 is the usual limit)",
         "the CEO spends the days of the week on a few schools while oversight and strategy suffer",
     ),
     "golden_rule": (
-        "Capacity (the golden rule)",
         "the strong schools its weak ones need (rule of thumb: 3 good or better per weak one)",
         "the strong schools and specialist leaders of education it actually has",
         "strong schools' help is spread too thin to lift the weak ones",
     ),
     "curriculum": (
-        "Curriculum",
         "how far its schools' contexts differ from the trust's core, where the curriculum is "
         "common",
         "the difference the common curriculum can absorb",
         "the common curriculum fits distant schools less well and support lands less well",
     ),
     "collaboration": (
-        "Collaboration",
         "the typical travel between its schools (km)",
         "the distance within which schools can collaborate in person (km)",
         "trust-wide collaboration stops working and strong schools' help no longer crosses "
         "the trust",
     ),
     "central_operations": (
-        "Central operations",
         "how far the back office's work is spread (km)",
         "the distance one back office can serve (km)",
         "the back office becomes less efficient and central cost per pupil rises",
     ),
     "glass_ceiling": (
-        "Glass ceiling",
         "the strong schools held to the common model",
         "the strong schools the model can hold without capping them",
         "strong schools' improvement is capped and their commitment falls",
     ),
     "glass_floor": (
-        "Glass floor",
         "the weak schools left to their own devices",
         "the weak schools an autonomous model can leave unattended",
         "weak schools get too little support and stay weak",
     ),
     "single_source": (
-        "Single-source intelligence",
         "the schools per person the trust relies on for what it knows about them",
         "the schools one informant can report on well",
         "the trust sees its schools less clearly and problems are missed",
@@ -378,7 +367,8 @@ def explain_break_point(
     name = str(_get(event_row, "break_point", ""))
     if name not in _EXPLAIN:
         raise ValueError(f"unknown break point {name!r}; known: {', '.join(_EXPLAIN)}")
-    title, load_text, capacity_text, harm = _EXPLAIN[name]
+    load_text, capacity_text, harm = _EXPLAIN[name]
+    title = break_point_label(name)
     trust = trust_name or _get(event_row, "name") or f"trust {_get(event_row, 'trust_id', '?')}"
     year = _get(event_row, "year")
     n_schools = _count(_get(event_row, "n_schools"))
@@ -407,10 +397,11 @@ def explain_break_point(
             f" The load has passed what the current approach can carry, so {harm}; "
             "the further past, the faster its effectiveness falls away."
         )
-        if shift_description:
-            text += f" The shift that restores capacity: {shift_description}."
+        if shift_name:
+            how = f" ({shift_description})" if shift_description else ""
+            text += f" The shift that restores capacity: {shift_label(shift_name)}{how}."
     elif kind == "shift":
-        made = str(_get(event_row, "shift", shift_name or "a shift"))
+        made = shift_label(_get(event_row, "shift", shift_name)) or "a shift"
         description = f" ({shift_description})" if shift_description else ""
         anticipated = _get(event_row, "anticipated")
         timing = (
@@ -423,7 +414,7 @@ def explain_break_point(
         effective = _get(event_row, "effective_year")
         effect = "" if effective is None else f"; it takes effect in year {int(effective)}"
         text += (
-            f" {trust} made the shift {made}{description}{timing}, at a cost of "
+            f" {trust} made the shift “{made}”{description}{timing}, at a cost of "
             f"{_money(_get(event_row, 'cost_gbp'))}{effect}. Until then, {harm}."
         )
     elif kind == "recovery":
