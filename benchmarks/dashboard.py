@@ -4,6 +4,7 @@ Run from the project root::
 
     uv run python benchmarks/dashboard.py                   # baseline and England
     uv run python benchmarks/dashboard.py --steps 5 baseline
+    uv run python benchmarks/dashboard.py --browser baseline  # and in headless Chromium
 
 It renders the workshop page headless (``solara.render``, the same component tree ``matsim
 workshop`` serves, inside an AppLayout so the sidebar exists), presses **Step** a number of
@@ -11,7 +12,10 @@ times and prints, per scenario, the median and slowest wall time of a press: the
 plus every view the press redraws on the server (tables, charts, their serialisation into the
 widgets a browser receives). The model's own year is timed apart, on a second model of the
 same scenario and seed stepped alone, so the difference is the cost of redrawing. What the
-browser then spends drawing the charts is not included (it happens on the viewer's machine).
+browser then spends drawing the charts happens on the viewer's machine; ``--browser`` times
+that too: the app served as ``matsim workshop`` serves it, Debian's headless Chromium at
+1366 x 768, from the click on Step until the page shows the new year and every chart has
+been drawn again (needs chromium, chromium-driver and ``tools/fetch-solara-assets``).
 
 It is a benchmark, not a test: it prints figures and always exits 0. The target for the
 baseline is a press that redraws within 0.3 s on the development machine (2 shared cores).
@@ -78,10 +82,92 @@ def time_model_years(scenario: str, steps: int) -> list[float]:
     return times
 
 
+# In the page: resolve when the headline shows ``year`` and every chart's pixels differ from
+# ``before`` (checked each animation frame), with the milliseconds since the call.
+WAIT_FOR_REDRAW = """
+const [year, before, done] = arguments;
+const start = performance.now();
+const pixels = () => Array.from(document.querySelectorAll('.vega-embed canvas'))
+    .map(c => c.toDataURL());
+function check() {
+    const shown = document.body.innerText.includes('Year ' + year + ' of');
+    const now = pixels();
+    if (shown && now.length === before.length && now.every((p, i) => p !== before[i])) {
+        done(performance.now() - start);
+    } else if (performance.now() - start > 20000) {
+        done(-1);
+    } else {
+        requestAnimationFrame(check);
+    }
+}
+check();
+"""
+PIXELS = (
+    "return Array.from(document.querySelectorAll('.vega-embed canvas')).map(c => c.toDataURL());"
+)
+
+
+def time_browser(scenario: str, steps: int) -> list[float]:
+    """Seconds from a click on Step until the new year and every redrawn chart are shown."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from simulation.dashboard import server_command
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    argv, env = server_command(scenario, "127.0.0.1", port)
+    server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768"):
+        options.add_argument(flag)
+    driver = None
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        driver.set_script_timeout(30)
+        wait = WebDriverWait(driver, 120, poll_frequency=0.1)
+        driver.get(url)
+        wait.until(lambda d: "Year 0 of" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: len(d.execute_script(PIXELS)) >= 5)
+        time.sleep(2)  # let the first drawing settle
+        button = driver.find_element(By.XPATH, "//button[normalize-space()='Step']")
+        times = []
+        for year in range(1, steps + 1):
+            before = driver.execute_script(PIXELS)
+            button.click()
+            ms = driver.execute_async_script(WAIT_FOR_REDRAW, year, before)
+            times.append(ms / 1000 if ms >= 0 else float("nan"))
+            time.sleep(0.3)
+        return times
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=15)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("scenarios", nargs="*", default=["baseline", "england"])
     parser.add_argument("--steps", type=int, default=8, help="presses of Step per scenario")
+    parser.add_argument(
+        "--browser", action="store_true", help="also time a Step to the screen in Chromium"
+    )
     args = parser.parse_args(argv)
     print(f"workshop Step redraw, {args.steps} presses per scenario (seconds)")
     print(
@@ -101,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{scenario:<12} {press:>12.3f} {max(presses):>10.3f} {model_year:>11.3f} "
             f"{press - model_year:>8.3f}  {target}"
         )
+    if args.browser:
+        print("\nin headless Chromium at 1366 x 768: click on Step to new year and charts drawn")
+        for scenario in args.scenarios:
+            seen = time_browser(scenario, args.steps)
+            print(
+                f"{scenario:<12} median {statistics.median(seen):.3f} s, "
+                f"max {max(seen):.3f} s over {len(seen)} steps"
+            )
     return 0
 
 

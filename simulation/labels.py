@@ -46,6 +46,15 @@ SHIFT_LABELS: dict[str, str] = {
     "standardised_reporting": "Standardised reporting, several sources",
 }
 
+# Inspection grades (codes as in simulation.parameters.GRADES), as Ofsted says them.
+GRADE_LABELS: dict[str, str] = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+}
+NOT_INSPECTED = "Not inspected"
+
 # The three break-point event kinds, as a legend says them.
 EVENT_KIND_LABELS: dict[str, str] = {
     "crossing": "crossing: the load passed capacity",
@@ -88,6 +97,14 @@ def shift_label(name: Any) -> str:
     if code is None:
         return ""
     return SHIFT_LABELS.get(code) or _fallback(code)
+
+
+def grade_label(grade: Any) -> str:
+    """An inspection grade in Ofsted's words; a missing grade is "Not inspected"."""
+    code = _code(grade)
+    if code is None:
+        return NOT_INSPECTED
+    return GRADE_LABELS.get(code) or _fallback(code)
 
 
 def event_kind_label(kind: Any) -> str:
