@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -505,6 +507,66 @@ def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout_s: float =
         if time.monotonic() > deadline:
             pytest.fail(f"the workshop server did not answer within {timeout_s:.0f} s")
         time.sleep(0.5)
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, queue = set(), [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.add(child)
+            queue.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent to reap it counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return status != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_workshop_stops_with_its_server_on_a_signal(tmp_path, signum):
+    """``matsim workshop`` as a user starts it; after the signal the port is free and no
+    process it started survives."""
+    port = _free_port()
+    log = tmp_path / "workshop.log"
+    with log.open("w") as out:
+        workshop = subprocess.Popen(
+            [sys.executable, "-m", "simulation.cli", "workshop", "baseline", "--port", str(port)],
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for(f"http://127.0.0.1:{port}/", workshop, log)
+            started = _descendants(workshop.pid)
+            assert started, "the workshop serves from a child process"
+            workshop.send_signal(signum)
+            assert workshop.wait(timeout=30) == 0, log.read_text()[-2000:]
+        finally:
+            if workshop.poll() is None:
+                workshop.kill()
+                workshop.wait()
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in started if _alive(pid)], "a child outlived matsim workshop"
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass  # nobody is listening on the port any more
+    assert "stopping the workshop dashboard" in log.read_text()
 
 
 # --- a real browser -------------------------------------------------------------------------
