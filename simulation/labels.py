@@ -32,18 +32,18 @@ BREAK_POINT_LABELS: dict[str, str] = {
 }
 
 SHIFT_LABELS: dict[str, str] = {
-    "recruit_leads_and_monitoring": "Recruit improvement leads, tighten monitoring",
+    "recruit_leads_and_monitoring": "Recruit leads and tighten monitoring",
     "skills_based_board": "Move to a skills-based board",
     "joining_policy": "Set a policy for joining schools",
     "cluster_networks_and_comms": "Cluster networks and a comms team",
     "ceo_steps_back": "CEO steps back to strategy",
-    "pause_and_build_capacity": "Pause growth, build capacity",
+    "pause_and_build_capacity": "Pause growth to build capacity",
     "local_curriculum_adaptation": "Adapt the curriculum locally",
     "cluster_collaboration": "Collaborate in local clusters",
     "regional_hubs": "Open regional hubs",
     "earned_autonomy": "Earned autonomy for strong schools",
     "directive_intervention": "Directive intervention in weak schools",
-    "standardised_reporting": "Standardised reporting, several sources",
+    "standardised_reporting": "Standardised reporting from several sources",
 }
 
 # Inspection grades (codes as in simulation.parameters.GRADES), as Ofsted says them.

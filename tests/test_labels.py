@@ -23,7 +23,8 @@ def test_every_break_point_and_shift_of_the_model_has_its_own_label():
         labels = list(table.values())
         assert len(set(labels)) == len(labels), "two codes read the same"
         for code, label in table.items():
-            assert "_" not in label and label[0].isupper(), (code, label)
+            # no commas: labels are listed one after another in sentences
+            assert "_" not in label and "," not in label and label[0].isupper(), (code, label)
 
 
 def test_labels_are_plain_words_and_fall_back_for_unknown_names():
