@@ -24,6 +24,7 @@ from .argtypes import int_at_least
 from .batch import register_batch_commands
 from .compare import register_compare_command
 from .dashboard import register_workshop_command
+from .notebooks_command import register_notebooks_command
 from .output import FORMATS, OutputError, check_out_dir, write_run
 from .parameters import Params, RunParams, Section
 from .report import break_point_timeline
@@ -308,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     register_compare_command(sub)
     register_sensitivity_command(sub)
     register_workshop_command(sub)
+    register_notebooks_command(sub)
     return parser
 
 
