@@ -550,14 +550,13 @@ def trust_size_chart(trust_rows: pd.DataFrame, horizon: int, name: str) -> Spec:
             ),
         ]
     )
-    top = max(5.0, float(n.max()) + 1) if n.size else 5.0
     return top_level(
         {
             "data": {"values": records(frame)},
             "mark": {"type": "line", "point": True, "strokeWidth": 2.5},
             "encoding": {
                 "x": _year_axis(horizon),
-                "y": _field("count", "quantitative", title="schools", scale={"domain": [0, top]}),
+                "y": _field("count", "quantitative", title="schools", scale={"zero": True}),
                 "color": _field(
                     "what",
                     "nominal",
@@ -579,6 +578,46 @@ def trust_size_chart(trust_rows: pd.DataFrame, horizon: int, name: str) -> Spec:
         height=130,
         title={"text": f"{name}: size and schools below good"},
     )
+
+
+def split_data(spec: Spec) -> tuple[Spec, dict[str, list[dict[str, Any]]]]:
+    """The spec with each inline ``data.values`` replaced by a named source, and the rows by
+    name. The layout then stays equal from one year to the next while the rows change, so
+    the browser swaps the rows into a chart already drawn instead of drawing it again."""
+    datasets: dict[str, list[dict[str, Any]]] = {}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key == "data" and isinstance(value, dict) and "values" in value:
+                    name = f"rows_{len(datasets)}"  # Vega-Lite names its own data_0, data_1
+                    datasets[name] = value["values"]
+                    out[key] = {"name": name}
+                else:
+                    out[key] = walk(value)
+            return out
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(spec), datasets
+
+
+def join_data(spec: Spec, datasets: dict[str, list[dict[str, Any]]]) -> Spec:
+    """The inverse of :func:`split_data`: the spec with its rows inline again."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and set(data) == {"name"} and data["name"] in datasets:
+                node = {**node, "data": {"values": datasets[data["name"]]}}
+            return {k: (v if k == "data" else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(spec)
 
 
 def chart_marks(spec: Spec) -> Sequence[str]:

@@ -40,6 +40,7 @@ from simulation.dashboard import (
     state,
 )
 from simulation.dashboard import components as dash
+from simulation.dashboard.vega import VegaChart
 from simulation.labels import BREAK_POINT_LABELS, SHIFT_LABELS, break_point_label
 from simulation.parameters import ACCEPT_RULES, PRESETS, REVIEW_POLICIES
 from simulation.scenario import ScenarioError, load_scenario
@@ -333,8 +334,13 @@ def _html(rc, cls: str) -> str:
     raise AssertionError(f"no {cls} on the page")
 
 
+def _charts(rc) -> list[VegaChart]:
+    return rc.find(VegaChart).widgets
+
+
 def _specs(rc) -> list[dict]:
-    return [dict(w.spec) for w in rc.find(solara.widgets.VegaLite).widgets]
+    """Every chart's whole spec, its rows put back inline."""
+    return [charts.join_data(dict(w.spec), dict(w.datasets)) for w in _charts(rc)]
 
 
 def _chart(rc, title: str) -> dict:
@@ -393,6 +399,33 @@ def test_step_advances_the_year_and_redraws_the_charts(monkeypatch):
     followed = rc.find(v.Select, label="Trust to follow").widget.v_model.split(" · ")[0]
     size = _chart(rc, f"{followed}: size")["data"]["values"]  # its schools, year by year
     assert sorted({row["year"] for row in size}) == [0, 1, 2, 3]
+
+
+def test_a_step_sends_new_rows_into_charts_already_drawn(monkeypatch):
+    """The browser redraws a chart from scratch only when its layout changes: a Step changes
+    the map's and the outcomes' rows, not their layout."""
+    _, rc = _render(monkeypatch)
+
+    def by_title() -> dict:
+        return {
+            str(w.spec.get("title", {}).get("text", "map")): (dict(w.spec), dict(w.datasets))
+            for w in _charts(rc)
+        }
+
+    before = by_title()
+    _button(rc, "Step").click()
+    after = by_title()
+    for title in ("map", "Pupil-weighted quality"):
+        assert after[title][0] == before[title][0], f"{title}: layout changed"
+        assert after[title][1] != before[title][1], f"{title}: rows did not change"
+
+
+def test_data_split_from_a_spec_joins_back_whole(grown):
+    _, snap = grown
+    for spec in _all_specs(snap, 0):
+        layout, rows = charts.split_data(spec)
+        assert rows and "values" not in json.dumps(layout)
+        assert charts.join_data(layout, rows) == spec
 
 
 def test_a_changed_lever_is_pending_until_reset(monkeypatch):

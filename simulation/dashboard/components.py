@@ -43,6 +43,7 @@ from .state import (
     trust_choices,
     trust_facts,
 )
+from .vega import VegaChart
 
 BANNER = (
     "A tool for thinking about mechanisms, not a forecast: the model shows how growth can "
@@ -54,11 +55,12 @@ PLAY_INTERVAL_S = 0.9  # a room needs a moment to see each year
 
 @solara.component
 def Chart(spec: dict[str, Any] | None, empty: str = ""):  # noqa: N802
-    """A Vega-Lite chart drawn by the browser (Solara's widget behind ``FigureAltair``)."""
+    """A Vega-Lite chart drawn by the browser: its layout once, then each year's rows."""
     if spec is None:
         solara.Text(empty, style={"color": "#555"})
         return
-    solara.widgets.VegaLite.element(spec=spec)
+    layout, rows = charts.split_data(spec)
+    VegaChart.element(spec=layout, datasets=rows)
 
 
 @solara.component
