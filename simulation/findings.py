@@ -11,6 +11,7 @@ not show.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -57,7 +58,8 @@ class Findings:
 
     def _repr_markdown_(self) -> str:
         def items(xs: Sequence[str]) -> str:
-            return "\n".join(f"- {x}" for x in xs)
+            # "2. second region: ..." must not turn into a numbered list inside the item
+            return "\n".join("- " + re.sub(r"^(\d+)\.", r"\1\\.", x) for x in xs)
 
         md = [
             f"**Question.** {self.question}",

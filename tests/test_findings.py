@@ -74,6 +74,12 @@ def test_comparison_findings_apply_the_rule_and_flip_with_the_results():
     assert text.index("What the figures show:") < text.index("What they do not show:")
 
 
+def test_markdown_keeps_numbered_questions_as_text():
+    summary = _summary([(0.2, 0.1, 0.3)], [0.1, 0.3]).assign(question="2. second region")
+    md = comparison_findings(summary, 16, "x")._repr_markdown_()
+    assert "- 2\\. second region: arm1 higher" in md
+
+
 def test_small_settings_say_the_intervals_mean_nothing():
     found = comparison_findings(_summary([(0.2, 0.1, 0.3)], [0.1, 0.3]), 2, "x", small=True)
     assert "not meaningful" in found.does_not_show[0]
