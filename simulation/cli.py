@@ -68,6 +68,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "simulation.dashboard:register_workshop_command",
         "live dashboard for workshops (Mesa SolaraViz in the browser)",
     ),
+    "notebooks": (
+        "simulation.notebooks_command:register_notebooks_command",
+        "run the story notebooks and write them as HTML pages to read",
+    ),
 }
 
 

@@ -19,13 +19,16 @@ from typing import Any
 
 import pandas as pd
 
+from .labels import break_point_label, shift_label
+
 BREAK_POINT_KINDS = ("crossing", "shift", "recovery")
 WIDTH = 100  # the timeline fits a 100-column terminal
 GENERIC_NAME = re.compile(r"^(MAT|SAT) \d+$")  # names setup gives trusts that are not named
 
 KIND_LEGEND = (
-    "  crossing: load reached capacity | shift: a change of approach | recovery: back under it\n"
-    "  load / capacity = ratio; sch. = schools, spread = mean km from base, weak = share below good"
+    "  crossing: rose to capacity | past: past it at the start | shift: a change of approach |"
+    " recovery: back under it\n"
+    "  load / capacity = ratio (none: no capacity at all); sch. = schools, spread = km from base"
 )
 
 
@@ -154,11 +157,10 @@ def _money(value: Any) -> str:
 
 # --- the timeline ---------------------------------------------------------------------------
 
-_COLUMNS = (  # (header, width, right-aligned)
+_COLUMNS = (  # (header, width, right-aligned); the driver is in the explanation, not here
     ("year", 4, True),
     ("event", 8, False),
-    ("break point", 18, False),
-    ("driver", 12, False),
+    ("break point", 28, False),
     ("load", 6, True),
     ("capacity", 8, False),
     ("ratio", 5, True),
@@ -176,6 +178,13 @@ def _row(cells: Iterable[str]) -> str:
     return ("  " + "  ".join(parts)).rstrip()
 
 
+def ratio_cell(ratio: Any) -> str:
+    """A ratio as a table shows it: "none" where the approach has no capacity at all."""
+    if ratio is None:
+        return "?"
+    return "none" if math.isinf(float(ratio)) else f"{float(ratio):.2f}"
+
+
 def _event_line(row: pd.Series) -> list[str]:
     ratio = _get(row, "ratio")
     spread = _get(row, "spread_km")
@@ -184,11 +193,10 @@ def _event_line(row: pd.Series) -> list[str]:
             (
                 str(int(row["year"])),
                 str(row["kind"]),
-                str(_get(row, "break_point", "?")),
-                str(_get(row, "driver", "?")),
+                break_point_label(_get(row, "break_point")) or "?",
                 fmt_number(_get(row, "load")),
                 "/ " + fmt_number(_get(row, "capacity")),
-                "?" if ratio is None else f"{float(ratio):.2f}",
+                ratio_cell(ratio),
                 str(_count(_get(row, "n_schools"))),
                 "?" if spread is None else f"{float(spread):.1f} km",
                 _pct(_get(row, "share_weak")),
@@ -201,11 +209,40 @@ def _event_line(row: pd.Series) -> list[str]:
             "" if anticipated is None else " (anticipated)" if float(anticipated) else " (reactive)"
         )
         effective = _get(row, "effective_year")
-        when = "" if effective is None else f", takes effect in year {int(effective)}"
-        lines.append(
-            f"{'':8}-> shift {_get(row, 'shift', '?')}{how}{when}, "
-            f"cost {_money(_get(row, 'cost_gbp'))}"
+        when = "" if effective is None else f", from year {int(effective)}"
+        lines.append(  # fits 100 columns with the longest shift label
+            f"{'':8}-> shift: {shift_label(_get(row, 'shift')) or '?'}{how}{when}, "
+            f"{_money(_get(row, 'cost_gbp'))}"
         )
+    return lines
+
+
+def _past_at_start(trust: pd.DataFrame) -> list[str]:
+    """Lines for the break points a trust was already past in its first reported year (no
+    crossing is logged for those: nothing was crossed that year)."""
+    if trust.empty:
+        return []
+    first = trust.sort_values("year").iloc[0]
+    lines = []
+    for column in [c for c in trust.columns if c.startswith("ratio_")]:
+        ratio = _get(first, column)
+        if ratio is not None and float(ratio) >= 1.0:
+            name = column.removeprefix("ratio_")
+            lines.append(
+                _row(
+                    (
+                        str(int(first["year"])),
+                        "past",
+                        break_point_label(name),
+                        "",
+                        "",
+                        ratio_cell(ratio),
+                        str(_count(first["n_schools"])),
+                        f"{float(first['spread_km']):.1f} km",
+                        _pct(_get(first, "share_weak")),
+                    )
+                )
+            )
     return lines
 
 
@@ -219,7 +256,7 @@ def _trust_header(trust: pd.DataFrame, trust_id: int, chosen: bool) -> str:
         return f"{float(row['mean_quality']) + 0.0:+.2f}".replace("-0.00", "+0.00")
 
     return (
-        f"{last['name']} (trust {trust_id}, {kind}{tag}) years {int(first['year'])}-"
+        f"{last['name']} (trust_id {trust_id}, {kind}{tag}) years {int(first['year'])}-"
         f"{int(last['year'])}: schools {_count(first['n_schools'])} -> "
         f"{_count(last['n_schools'])}, mean quality {quality(first)} -> {quality(last)}"
     )
@@ -258,10 +295,12 @@ def break_point_timeline(
             )
         )
         mine = events[events["trust_id"] == trust_id]
-        if mine.empty:
+        start = _past_at_start(trusts_df[trusts_df["trust_id"] == trust_id])
+        if mine.empty and not start:
             lines.append("  no break-point crossings, shifts or recoveries")
             continue
         lines.append(header)
+        lines.extend(start)
         for _, row in mine.iterrows():
             lines.extend(_event_line(row))
     with_events = (set(events["trust_id"].astype(int)) & _mat_ids(trusts_df)) - set(ids)
@@ -276,95 +315,15 @@ def break_point_timeline(
 
 # --- explanations ---------------------------------------------------------------------------
 
-# name -> (title, what the load counts, what the capacity is, what goes wrong past it)
-_EXPLAIN: dict[str, tuple[str, str, str, str]] = {
-    "oversight": (
-        "Oversight and accountability",
-        "the schools to oversee, weak ones counting extra",
-        "the schools its overseeing leaders (a hands-on CEO and improvement leads) can "
-        "monitor closely",
-        "weak schools are spotted later and supported less",
-    ),
-    "governance": (
-        "Governance",
-        "the schools represented on the board (fewer once it delegates)",
-        "the schools one board can govern well",
-        "the board loses the capacity to review strategy and to make shifts",
-    ),
-    "alignment": (
-        "Achieving alignment",
-        "the schools that joined with their own approach and are not yet aligned",
-        "the schools the trust can bring into line at once under its joining policy",
-        "schools pull in different directions and trust support lands less well",
-    ),
-    "communications": (
-        "Communications and cohesion",
-        "the staff across the trust",
-        "the staff that trust-wide events and messages can reach",
-        "messages and shared identity thin out, and staff commitment and peer help fall",
-    ),
-    "ceo_role": (
-        "The CEO's role",
-        "the schools the CEO works on personally",
-        "the schools one CEO can improve personally (4-5 is the usual limit)",
-        "the CEO spends the days of the week on a few schools while oversight and strategy suffer",
-    ),
-    "golden_rule": (
-        "Capacity (the golden rule)",
-        "the strong schools its weak ones need (rule of thumb: 3 good or better per weak one)",
-        "the strong schools and specialist leaders of education it actually has",
-        "strong schools' help is spread too thin to lift the weak ones",
-    ),
-    "curriculum": (
-        "Curriculum",
-        "how far its schools' contexts differ from the trust's core, where the curriculum is "
-        "common",
-        "the difference the common curriculum can absorb",
-        "the common curriculum fits distant schools less well and support lands less well",
-    ),
-    "collaboration": (
-        "Collaboration",
-        "the typical travel between its schools (km)",
-        "the distance within which schools can collaborate in person (km)",
-        "trust-wide collaboration stops working and strong schools' help no longer crosses "
-        "the trust",
-    ),
-    "central_operations": (
-        "Central operations",
-        "how far the back office's work is spread (km)",
-        "the distance one back office can serve (km)",
-        "the back office becomes less efficient and central cost per pupil rises",
-    ),
-    "glass_ceiling": (
-        "Glass ceiling",
-        "the strong schools held to the common model",
-        "the strong schools the model can hold without capping them",
-        "strong schools' improvement is capped and their commitment falls",
-    ),
-    "glass_floor": (
-        "Glass floor",
-        "the weak schools left to their own devices",
-        "the weak schools an autonomous model can leave unattended",
-        "weak schools get too little support and stay weak",
-    ),
-    "single_source": (
-        "Single-source intelligence",
-        "the schools per person the trust relies on for what it knows about them",
-        "the schools one informant can report on well",
-        "the trust sees its schools less clearly and problems are missed",
-    ),
-}
-EXPLAINED = tuple(_EXPLAIN)
+
+def _explained() -> dict[str, object]:
+    """Break points with their explanations (each plug-in's ``explanation``), by name."""
+    from .breakpoints import registered
+
+    return {bp.name: bp for bp in registered()}
 
 
-def _shift_text(name: str) -> tuple[str, str]:
-    """(shift name, its description) from the break-point metadata, if it loads."""
-    try:
-        from .breakpoints import BY_NAME
-    except ImportError:  # pragma: no cover - the model package is mid-change
-        return "", ""
-    bp = BY_NAME.get(name)
-    return ("", "") if bp is None else (bp.shift.name, bp.shift.description)
+EXPLAINED = tuple(_explained())
 
 
 def explain_break_point(
@@ -376,9 +335,13 @@ def explain_break_point(
     otherwise "trust <id>"). Raises ValueError for an unknown break point.
     """
     name = str(_get(event_row, "break_point", ""))
-    if name not in _EXPLAIN:
-        raise ValueError(f"unknown break point {name!r}; known: {', '.join(_EXPLAIN)}")
-    title, load_text, capacity_text, harm = _EXPLAIN[name]
+    known = _explained()
+    if name not in known:
+        raise ValueError(f"unknown break point {name!r}; known: {', '.join(known)}")
+    bp = known[name]
+    how = bp.explanation
+    load_text, capacity_text, harm = how.load, how.capacity, how.harm
+    title = break_point_label(name)
     trust = trust_name or _get(event_row, "name") or f"trust {_get(event_row, 'trust_id', '?')}"
     year = _get(event_row, "year")
     n_schools = _count(_get(event_row, "n_schools"))
@@ -390,7 +353,13 @@ def explain_break_point(
     spread_text = "" if spread is None else f", on average {fmt_number(spread)} km from its base"
     load, capacity = fmt_number(_get(event_row, "load")), fmt_number(_get(event_row, "capacity"))
     ratio = _get(event_row, "ratio")
-    ratio_text = "" if ratio is None else f" (ratio {float(ratio):.2f})"
+    ratio_text = (
+        ""
+        if ratio is None
+        else " (no capacity at all)"
+        if math.isinf(float(ratio))
+        else f" (ratio {float(ratio):.2f})"
+    )
     driver = _get(event_row, "driver")
     article = "an" if driver is not None and str(driver)[:1] in "aeiou" else "a"
     driver_text = "" if driver is None else f", {article} {driver} break point"
@@ -401,16 +370,19 @@ def explain_break_point(
         f"{capacity}{ratio_text}, {capacity_text}."
     )
     kind = str(_get(event_row, "kind", ""))
-    shift_name, shift_description = _shift_text(name)
+    shift_name, shift_description = bp.shift.name, bp.shift.description
     if kind == "crossing":
+        over = ratio is None or float(ratio) > 1.0 + 5e-3  # 'passed' only above capacity
         text += (
-            f" The load has passed what the current approach can carry, so {harm}; "
-            "the further past, the faster its effectiveness falls away."
+            f" The load has {'passed' if over else 'reached'} what the current approach can "
+            f"carry, so {harm if over else 'any further growth means ' + harm}; the further "
+            "past, the faster its effectiveness falls away."
         )
-        if shift_description:
-            text += f" The shift that restores capacity: {shift_description}."
+        if shift_name:
+            how = f" ({shift_description})" if shift_description else ""
+            text += f" The shift that restores capacity: {shift_label(shift_name)}{how}."
     elif kind == "shift":
-        made = str(_get(event_row, "shift", shift_name or "a shift"))
+        made = shift_label(_get(event_row, "shift", shift_name)) or "a shift"
         description = f" ({shift_description})" if shift_description else ""
         anticipated = _get(event_row, "anticipated")
         timing = (
@@ -423,7 +395,7 @@ def explain_break_point(
         effective = _get(event_row, "effective_year")
         effect = "" if effective is None else f"; it takes effect in year {int(effective)}"
         text += (
-            f" {trust} made the shift {made}{description}{timing}, at a cost of "
+            f" {trust} made the shift “{made}”{description}{timing}, at a cost of "
             f"{_money(_get(event_row, 'cost_gbp'))}{effect}. Until then, {harm}."
         )
     elif kind == "recovery":

@@ -1,16 +1,18 @@
-"""The notebooks in notebooks/ run end to end (with small settings) and are committed clean.
+"""The notebooks in notebooks/ run end to end (with small settings), tell a story, are
+committed clean, and ``matsim notebooks`` writes them as HTML.
 
-Each notebook is executed with nbclient on the ``python3`` kernel, which jupyter_client starts
-with this interpreter (the kernel spec's ``python`` is replaced by ``sys.executable``), so a
-fresh clone needs only ``uv sync``. ``MATSIM_NOTEBOOK_SMALL=1`` selects tiny settings and
-``MATSIM_NOTEBOOK_OUT`` sends anything a notebook writes into the test's temporary directory.
-Cells tagged ``figure`` must display a PNG, ``table`` an HTML table with rows, ``text`` some
-printed text.
+Each notebook is executed the way ``matsim notebooks --small`` executes it
+(:func:`simulation.notebooks_command.execute_notebook`: nbclient on the ``python3`` kernel,
+which jupyter_client starts with this interpreter, so a fresh clone needs only ``uv sync``;
+``MATSIM_NOTEBOOK_SMALL=1`` selects tiny settings and ``MATSIM_NOTEBOOK_OUT`` sends anything a
+notebook writes into the test's temporary directory). Cells tagged ``figure`` must display a
+PNG, ``table`` an HTML table with rows, ``text`` some printed text, ``findings`` what the
+figures show and what they do not, computed (never typed in) from the notebook's results.
 """
 
 from __future__ import annotations
 
-import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,6 +21,9 @@ import pytest
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
+
+from simulation import cli  # noqa: E402 (after the skips)
+from simulation.notebooks_command import execute_notebook, to_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -34,7 +39,7 @@ BUDGET_S = 60  # whole notebook, kernel start-up included
 # Text each notebook's output must contain: what its story is about.
 EXPECTED_TEXT = {
     "01_quickstart": ["baseline", "seed 1"],
-    "02_break_points": ["Break-point timeline", "Oak Trust", "[crossing]", "The load is"],
+    "02_break_points": ["Break-point timeline", "Oak Trust", "[shift]", "The load is"],
     "03_compare_strategies": ["7 comparisons", "trust_value_added_mean", "review_anticipatory"],
     "04_sensitivity": ["runs complete, 0 failed", "growth.radius_km"],
     "05_discover": ["runs complete, 0 failed", "Reading rule:", "does not show", "CART"],
@@ -59,25 +64,10 @@ def _text(outputs) -> str:
 
 def execute(name: str, tmp_path: Path):
     """Run one notebook in small mode; return it with outputs and the wall time."""
-    nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
-    env = {"MATSIM_NOTEBOOK_SMALL": "1", "MATSIM_NOTEBOOK_OUT": str(tmp_path / "out")}
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)  # the kernel inherits this process's environment
     started = time.perf_counter()
-    try:
-        client = nbclient.NotebookClient(
-            nb,
-            timeout=TIMEOUT_S,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
-        )
-        client.execute()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    nb = execute_notebook(
+        NOTEBOOK_DIR / f"{name}.ipynb", small=True, writes_to=tmp_path / "out", timeout_s=TIMEOUT_S
+    )
     return nb, time.perf_counter() - started
 
 
@@ -113,6 +103,15 @@ def test_notebook_runs(name, tmp_path):
     text = "".join(_text(c.outputs) for c in code_cells)
     for expected in EXPECTED_TEXT[name]:
         assert expected in text, f"{name}: output lacks {expected!r}"
+    # it ends with its findings: what the figures show and what they do not, under its rule
+    findings = _text(code_cells[-1].outputs)
+    assert "findings" in _tags(code_cells[-1])
+    for part in ("Question:", "Reading rule:", "What the figures show:", "What they do not show:"):
+        assert part in findings, f"{name}: findings lack {part!r}"
+    assert findings.split("What they do not show:")[1].strip(), "nothing said it does not show"
+    # and the page a policy team reads has them, with the figures
+    page = to_html(nb)
+    assert "What they do not show" in page and page.count("data:image/png;base64") >= figures
     # whatever the notebook wrote went to the temporary directory, not next to it
     assert sorted(p.name for p in NOTEBOOK_DIR.iterdir() if not p.name.startswith(".")) == sorted(
         f"{n}.ipynb" for n in NOTEBOOKS
@@ -134,3 +133,25 @@ def test_committed_notebook_is_clean(name):
     assert "from simulation" in source
     assert "not a forecast" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert (NOTEBOOK_DIR / f"{name}.ipynb").stat().st_size < 50_000
+    # a story: it opens with its question and ends with a findings cell
+    assert nb.cells[0].cell_type == "markdown" and "**The question:**" in nb.cells[0].source
+    last = nb.cells[-1]
+    assert last.cell_type == "code" and "findings" in _tags(last)
+    assert "from simulation.findings import" in last.source
+    # computed, never typed in: no numbers, no directions in the findings cell
+    assert not re.search(r"\d", last.source), last.source
+    for word in ("higher", "lower", "rose", "fell", "shown"):
+        assert word not in last.source, word
+
+
+def test_matsim_notebooks_writes_readable_html(tmp_path, capsys):
+    out = tmp_path / "html"
+    assert cli.main(["notebooks", "01_quickstart", "--small", "--out", str(out)]) == 0
+    assert "01_quickstart: ok" in capsys.readouterr().out
+    page = (out / "01_quickstart.html").read_text()
+    assert "What the figures show" in page and "data:image/png;base64" in page
+    index = (out / "index.html").read_text()
+    assert 'href="01_quickstart.html"' in index and "small settings" in index
+    assert cli.main(["notebooks", "99_nothing", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: unknown notebook(s) 99_nothing") and err.count("\n") == 1

@@ -12,6 +12,7 @@ from matplotlib.colors import to_hex
 
 from simulation import cli, load_scenario, plotting, run_simulation
 from simulation.breakpoints import BREAK_POINTS, BY_NAME
+from simulation.labels import BREAK_POINT_LABELS, SHIFT_LABELS, break_point_label, shift_label
 from simulation.report import (
     EXPLAINED,
     WIDTH,
@@ -139,8 +140,8 @@ def blocks(text: str) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     current = None
     for line in text.splitlines():
-        if "(trust " in line and not line.startswith(" "):
-            current = int(line.split("(trust ")[1].split(",")[0])
+        if "(trust_id " in line and not line.startswith(" "):
+            current = int(line.split("(trust_id ")[1].split(",")[0])
             out[current] = [line]
         elif current is not None and line.strip() and not line.startswith("..."):
             out[current].append(line)
@@ -148,12 +149,13 @@ def blocks(text: str) -> dict[int, list[str]]:
 
 
 def event_lines(lines: list[str]) -> list[tuple[int, str, str]]:
-    """(year, kind, break point) of each event line of one trust's block."""
+    """(year, kind, break point label) of each event line of one trust's block."""
     found = []
     for line in lines[1:]:
         parts = line.split()
         if parts and parts[0].isdigit():
-            found.append((int(parts[0]), parts[1], parts[2]))
+            label = next(lab for lab in BREAK_POINT_LABELS.values() if f"  {lab}  " in line)
+            found.append((int(parts[0]), parts[1], label))
     return found
 
 
@@ -164,32 +166,37 @@ def test_timeline_lists_each_trusts_events_in_year_order():
     text = break_point_timeline(trusts_table(), events_table(), trust_ids=[0, 1, 2])
     by_trust = blocks(text)
     assert list(by_trust) == [0, 1, 2]
-    assert event_lines(by_trust[0]) == [(1, "crossing", "ceo_role"), (3, "shift", "ceo_role")]
+    ceo, oversight = break_point_label("ceo_role"), break_point_label("oversight")
+    governance = break_point_label("governance")
+    assert event_lines(by_trust[0]) == [(1, "crossing", ceo), (3, "shift", ceo)]
     assert event_lines(by_trust[1]) == [
-        (1, "crossing", "governance"),
-        (2, "crossing", "oversight"),
-        (3, "shift", "oversight"),
-        (3, "recovery", "governance"),
+        (1, "crossing", governance),
+        (2, "crossing", oversight),
+        (3, "shift", oversight),
+        (3, "recovery", governance),
     ]
-    assert event_lines(by_trust[2]) == [(2, "crossing", "collaboration")]
+    assert event_lines(by_trust[2]) == [(2, "crossing", break_point_label("collaboration"))]
     assert "inspection" not in text
+    # plain words only: no break point or shift is printed by its code
+    for code in (*BREAK_POINT_LABELS, *SHIFT_LABELS):
+        assert code not in text, code
 
 
 def test_timeline_header_and_lines_carry_the_numbers():
     by_trust = blocks(break_point_timeline(trusts_table(), events_table(), trust_ids=[0]))
     header, *rest = by_trust[0]
-    assert header.startswith("Oak Trust (trust 0, MAT, selected)")
+    assert header.startswith("Oak Trust (trust_id 0, MAT, selected)")
     assert "schools 5 -> 10" in header and "mean quality -0.10 -> +0.05" in header
     crossing = next(line for line in rest if " crossing " in line)
-    for cell in ("scale", "7  / 4.5", "1.56", "12.2 km", "25%"):
+    for cell in (break_point_label("ceo_role"), "7  / 4.5", "1.56", "12.2 km", "25%"):
         assert cell in crossing, cell
     assert crossing.split()[-4] == "7"  # schools at that moment
     shift_at = next(i for i, line in enumerate(rest) if " shift " in line)
     detail = rest[shift_at + 1]
-    assert "-> shift ceo_steps_back (anticipated)" in detail
-    assert "takes effect in year 5" in detail and "£30,000" in detail
+    assert f"-> shift: {shift_label('ceo_steps_back')} (anticipated)" in detail
+    assert "from year 5" in detail and "£30,000" in detail
     reactive = blocks(break_point_timeline(trusts_table(), events_table(), trust_ids=[1]))[1]
-    assert any("recruit_leads_and_monitoring (reactive)" in line for line in reactive)
+    assert any(f"{shift_label('recruit_leads_and_monitoring')} (reactive)" in x for x in reactive)
 
 
 def test_selected_trusts_come_first_then_the_busiest_mats():
@@ -245,7 +252,8 @@ def test_explanations_use_the_numbers_of_the_row(name):
     shift["kind"], shift["shift"], shift["anticipated"] = "shift", BY_NAME[name].shift.name, 1.0
     shift["effective_year"], shift["cost_gbp"] = 8.0, 45000.0
     text = explain_break_point(shift)
-    for phrase in ("trust 0", BY_NAME[name].shift.name, "anticipated", "year 8", "£45,000"):
+    made = shift_label(BY_NAME[name].shift.name)
+    for phrase in ("trust 0", made, "anticipated", "year 8", "£45,000"):
         assert phrase in text, phrase
 
     shift["anticipated"] = 0.0
@@ -302,7 +310,7 @@ def test_paths_figure_draws_a_path_per_trust_with_events_marked():
     assert [7.0, 25.0] in marks(weak_ax, "crossing").tolist()
     assert [10.0, 3.5] in marks(spread_ax, "shift_anticipated").tolist()
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "Oak Trust (trust 0)" in legend
+    assert "Oak Trust" in legend and "MAT 1" in legend  # trusts by name, never by id
     assert any(label.startswith("crossing") for label in legend)
     assert any(label.startswith("shift, anticipated") for label in legend)
     assert "scenario: hand | seed: 0" in [t.get_text() for t in fig.texts]
@@ -336,11 +344,18 @@ def test_a_real_run_gives_a_timeline_and_a_figure(small):
     assert named_trust_ids(trusts) == [0]
     text = break_point_timeline(trusts, events, trust_ids=[0], max_trusts=3)
     by_trust = blocks(text)
-    assert list(by_trust)[0] == 0 and by_trust[0][0].startswith("Elm Trust (trust 0, MAT")
+    assert list(by_trust)[0] == 0 and by_trust[0][0].startswith("Elm Trust (trust_id 0, MAT")
     assert len(by_trust) <= 3
     mine = events[events["kind"].astype(str).isin(["crossing", "shift", "recovery"])]
     mine = mine[mine["trust_id"] == 0].sort_values("year", kind="stable")
-    expected = list(zip(mine["year"], mine["kind"].astype(str), mine["break_point"], strict=True))
+    labels = mine["break_point"].map(break_point_label)
+    first = trusts[trusts["trust_id"] == 0].sort_values("year").iloc[0]
+    past = [  # break points it was already past at the start, then its events in year order
+        (int(first["year"]), "past", break_point_label(c.removeprefix("ratio_")))
+        for c in trusts.columns
+        if c.startswith("ratio_") and first[c] >= 1.0
+    ]
+    expected = past + list(zip(mine["year"], mine["kind"].astype(str), labels, strict=True))
     assert event_lines(by_trust[0]) == expected
     fig = plotting.break_point_paths_figure(trusts, events, "cap", trust_ids=[0])
     assert fig.axes[0].lines[0].get_gid() == "trust 0"
@@ -354,7 +369,7 @@ def test_matsim_run_prints_the_timeline_and_writes_the_figure(small, capsys):
     assert "small (seed 3): 4 years" in summary and timeline
     printed = blocks(timeline)
     assert list(printed)[0] == 0 and len(printed) <= 2
-    assert printed[0][0].startswith("Elm Trust (trust 0, MAT, selected)")
+    assert printed[0][0].startswith("Elm Trust (trust_id 0, MAT, selected)")
     png = small.parent / "results" / "small-3" / "figures" / "break_point_paths.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -78,7 +78,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "joining_policy",
-        "Adopt a deliberate policy for joining schools",
+        "Set a policy for joining schools",
         "a deliberate policy and capacity for joiners",
         no_change,  # the policy itself is a lever; the level adds capacity to run it
     ),

@@ -76,7 +76,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "regional_hubs",
-        "Run operations from regional hubs",
+        "Open regional hubs",
         "regionalise operations into hubs",
         regionalise,
         lag_years=lambda core: core.regional_lag_years,

@@ -130,7 +130,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "ceo_steps_back",
-        "The CEO steps back to quality assurance and strategy",
+        "CEO steps back to strategy",
         "the CEO lets go: QA, challenge and strategy",
         step_back,
     ),

@@ -74,7 +74,7 @@ def starting_level(levers: Mapping[str, object]) -> int:
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="geography",
-    label="Collaboration",
+    label="Collaboration at a distance",
     description="travel time makes trust-wide collaboration impractical",
     explanation=Explanation(
         load="the typical travel between its schools (km)",

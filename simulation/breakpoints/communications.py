@@ -75,7 +75,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "cluster_networks_and_comms",
-        "Build cluster networks and a communications team",
+        "Cluster networks and a comms team",
         "cluster networks and a communications function",
         no_change,
     ),

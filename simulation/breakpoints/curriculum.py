@@ -80,7 +80,7 @@ def capacity(v: TrustView, p: Parameters) -> np.ndarray:
 BREAK_POINT = BreakPoint(
     name=NAME,
     driver="geography",
-    label="Curriculum",
+    label="Curriculum fit",
     description="a common curriculum stops fitting schools in different localities",
     explanation=Explanation(
         load="how far its schools' contexts differ from the trust's core, where the "
@@ -92,7 +92,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "local_curriculum_adaptation",
-        "Adapt the common curriculum locally",
+        "Adapt the curriculum locally",
         "adapt the common curriculum locally",
         no_change,
         lag_years=lambda core: core.regional_lag_years,

@@ -71,7 +71,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "earned_autonomy",
-        "Let strong schools earn autonomy",
+        "Earned autonomy for strong schools",
         "strong schools earn freedom from the common model",
         earn_autonomy,
     ),

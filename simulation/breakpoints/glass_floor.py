@@ -64,7 +64,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "directive_intervention",
-        "Intervene directly in weak schools",
+        "Directive intervention in weak schools",
         "a scheme of delegation for directive intervention",
         direct,
     ),

@@ -77,7 +77,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "pause_and_build_capacity",
-        "Pause growth and build improvement capacity",
+        "Pause growth to build capacity",
         "pause growth, pump-prime capacity, grow SLEs",
         pause_and_build,
     ),

@@ -100,7 +100,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "skills_based_board",
-        "Move to a skills-based board with delegation",
+        "Move to a skills-based board",
         "skills-based board with delegation",
         skills_based_board,
     ),

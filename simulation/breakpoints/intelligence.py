@@ -70,7 +70,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "standardised_reporting",
-        "Standardise reporting from several sources",
+        "Standardised reporting from several sources",
         "standardised reporting from several sources",
         no_change,
     ),

@@ -101,7 +101,7 @@ BREAK_POINT = BreakPoint(
     capacity=capacity,
     shift=Shift(
         "recruit_leads_and_monitoring",
-        "Recruit improvement leads and tighten monitoring",
+        "Recruit leads and tighten monitoring",
         "recruit improvement leads; tighter monitoring",
         recruit_and_monitor,
     ),

@@ -1,9 +1,11 @@
 """``matsim workshop``: a live Mesa SolaraViz dashboard for facilitated workshops.
 
-The app itself lives in :mod:`simulation.dashboard.app` (the module ``solara run`` serves) and
-:mod:`simulation.dashboard.components` (the model wrapper, levers and views). This module only
-builds the command line and the server command, so importing it for the CLI stays cheap: solara
-is imported by the server process, not by ``matsim``.
+The app itself lives in :mod:`simulation.dashboard.app` (the module ``solara run`` serves),
+:mod:`~simulation.dashboard.components` (page and views), :mod:`~simulation.dashboard.controls`
+(the sidebar), :mod:`~simulation.dashboard.levers` (levers and the model wrapper) and
+:mod:`~simulation.dashboard.state` (what the views read). This module only builds the command
+line and the server command and runs the server, so importing it for the CLI stays cheap:
+solara is imported by the server process, not by ``matsim``.
 
 The server is ``python -m solara run simulation.dashboard.app --production``; the scenario is
 handed to it in the ``MATSIM_WORKSHOP_SCENARIO`` environment variable. Every browser session
@@ -13,10 +15,14 @@ gets its own model (SolaraViz keeps the model in per-session state).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -111,16 +117,55 @@ def cmd_workshop(args: argparse.Namespace) -> int:
     )
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: listening on {args.host}, reachable from other machines", flush=True)
-    with subprocess.Popen(argv, env=env) as server:
-        try:
-            return server.wait()
-        except KeyboardInterrupt:
-            server.terminate()
+    return serve(argv, env)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+GRACE_S = 10.0  # how long the server may take to close its sessions before it is killed
+
+
+def _signal_group(server: subprocess.Popen, signum: int) -> None:
+    """Send ``signum`` to the server and anything it started (its own process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(server.pid, signum)
+
+
+def serve(argv: list[str], env: dict[str, str], grace_s: float = GRACE_S) -> int:
+    """Run the server until it exits, or until this process gets SIGTERM or SIGINT.
+
+    The server runs in a process group of its own, so a stop reaches it and anything it
+    started, whichever way ``matsim workshop`` is stopped (Ctrl-C in its terminal, ``kill``,
+    a service manager): the group gets SIGTERM, and SIGKILL if it has not exited after
+    ``grace_s`` seconds. Without this, SIGTERM ended ``matsim`` and left the server holding
+    the port. Returns 0 after a requested stop, else the server's exit code.
+    """
+    server = subprocess.Popen(argv, env=env, start_new_session=True)
+    stop_at: list[float] = []
+
+    def request_stop(signum: int, _frame: object) -> None:
+        if not stop_at:
+            print("stopping the workshop dashboard ...", file=sys.stderr, flush=True)
+            stop_at.append(time.monotonic())
+        _signal_group(server, signal.SIGTERM)
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, request_stop) for s in STOP_SIGNALS} if main_thread else {}
+    try:
+        while True:
             try:
-                server.wait(timeout=10)
+                code = server.wait(timeout=0.25)
+                break
             except subprocess.TimeoutExpired:
-                server.kill()
-            return 0
+                if stop_at and time.monotonic() - stop_at[0] > grace_s:
+                    _signal_group(server, signal.SIGKILL)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if server.poll() is None:  # an exception here: leave nothing behind
+            _signal_group(server, signal.SIGKILL)
+            server.wait()
+        _signal_group(server, signal.SIGKILL)  # anything the server started and left
+    return 0 if stop_at else code
 
 
 def register_workshop_command(subparsers: argparse._SubParsersAction) -> None:

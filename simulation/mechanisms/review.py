@@ -191,22 +191,23 @@ def log_crossings(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
 ) -> None:
     """A crossing when the ratio passes 1 from below (it was under 1 at the last assessment);
-    a recovery when a crossed ratio falls back below 0.95.
+    a recovery when a ratio that was past capacity falls back below 0.95.
 
     A trust first measured past capacity (at the start, or when it becomes a multi-academy
-    trust) logs no crossing: nothing was crossed that year. Events logged while the model
-    settles before year 0 are not kept.
+    trust) logs no crossing — nothing was crossed that year; the trusts table shows its ratio —
+    but is past capacity, so its recovery is logged. Events from the years run before year 0
+    are not kept.
     """
     t = model.trusts_data
-    crossed = t.crossed.T  # (break point, trust), like ratios
+    past = t.crossed.T  # (break point, trust), like ratios: past capacity (with hysteresis)
     before = t.ratio.T  # last assessment's ratios (NaN where not measured)
     new = governed & (ratios >= 1.0) & (before < 1.0)
-    recovered = governed & (ratios < RECOVERY_BELOW) & crossed
+    recovered = governed & (ratios < RECOVERY_BELOW) & past
     for kind, mask in (("crossing", new), ("recovery", recovered)):
         bps, ids = np.nonzero(mask)  # break point by break point, trusts in order
         if ids.size:
             log_break_point_events(model, kind, view, bps, ids, ratios)
-    crossed[:] = governed & (crossed | new) & ~recovered
+    past[:] = governed & ((past & ~recovered) | (ratios >= 1.0))
 
 
 def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> None:
