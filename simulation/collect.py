@@ -128,12 +128,14 @@ EVENT_COLUMNS = {
     "driver": "for break points: scale, geography, performance or intelligence",
     "load": "for break points: the load at that moment (units depend on the break point)",
     "capacity": "for break points: the capacity of the trust's approach at that moment",
-    "ratio": "for break points: load/capacity (capped at 10)",
+    "ratio": "for break points: load/capacity (inf where the approach has no capacity at all)",
     "n_schools": "for break points: the trust's schools at that moment",
     "pupils": "for break points: the trust's pupils at that moment",
     "spread_km": "for break points: mean distance of its schools from its base (km)",
     "share_weak": "for break points: share of its schools graded below good",
     "anticipated": "for shifts: 1 if made before the break point was crossed",
+    "planned": "for shift_unaffordable: 1 if the shift was planned by the operating model (the "
+    "CEO stepping back at a set size) and could not be paid for",
     "shift": "for shifts: the change of approach made",
     "effective_year": "for shifts: the year the shift takes effect (after its lag)",
     "cost_gbp": "for shifts: one-off cost paid from reserves (GBP)",
@@ -152,8 +154,9 @@ def trust_reporters(model: MATModel) -> dict[str, str]:
     docs = {
         f"ratio_{bp.name}": (
             f"load/capacity of the {bp.name} break point ({bp.driver}): {bp.description}; "
-            "past 1 the approach loses effectiveness (capped at 10, NaN for trusts founded "
-            "after the year's assessment)"
+            "past 1 the approach loses effectiveness; inf where it has no capacity at all; NaN "
+            "for trusts break points do not apply to (single academies) and trusts founded "
+            "after the year's assessment"
         )
         for bp in model.break_points
     }

@@ -112,8 +112,36 @@ def summarise(result: RunResult, out: Path, total_s: float | None = None) -> str
         f"  wall time {meta.get('wall_time_s', float('nan')):.1f} s simulating"
         + ("" if total_s is None else f", {total_s:.1f} s with writing")
         + f"; outputs in {out}",
+        *blocked_plans(result),
     ]
     return "\n".join(lines)
+
+
+def blocked_plans(result: RunResult) -> list[str]:
+    """Warnings, one per trust and break point, where an operating model's planned shift could
+    not be made for lack of reserves: the scenario said it would happen, so say it did not."""
+    events, trusts = result.tables["events"], result.tables["trusts"]
+    if "planned" not in events:
+        return []
+    blocked = events[
+        (events["kind"].astype(str) == "shift_unaffordable") & (events["planned"] == 1)
+    ]
+    if blocked.empty:
+        return []
+    from .breakpoints import find
+    from .labels import shift_label
+
+    names = trusts.drop_duplicates("trust_id").set_index("trust_id")["name"]
+    lines = []
+    for (trust_id, bp), rows in blocked.groupby(["trust_id", "break_point"], sort=True):
+        plug_in = find(str(bp))
+        shift = shift_label(plug_in.shift.name) if plug_in else str(bp)
+        years = ", ".join(str(int(y)) for y in rows["year"])
+        lines.append(
+            f"  WARNING: {names.get(trust_id, f'trust {trust_id}')} could not make its planned "
+            f"shift '{shift}' (reserves too low) in year(s) {years}"
+        )
+    return lines
 
 
 EPILOG_RUN = """examples:

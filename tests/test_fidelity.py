@@ -341,3 +341,21 @@ def test_starting_trusts_hold_the_sectors_mix_of_operating_models():
     presets = {PRESET_NAMES[code] for code in t.operating_preset[mats]}
     assert {"aligned", "autonomous"} <= presets
     assert np.any(t.autonomy[mats] > 0.5) and np.any(t.autonomy[mats] < 0.5)
+
+
+def test_a_planned_shift_that_could_not_be_paid_for_is_said_loudly():
+    """Starting with no reserves and a costly shift, Oak Trust cannot afford its planned step
+    back; the run's summary says so rather than letting the plan silently not happen."""
+    from simulation.run_command import blocked_plans
+
+    params = load_scenario("scenarios/ceo_steps_back.toml").params
+    params = replace(
+        params,
+        run=replace(params.run, burn_in_years=0),
+        central_team=replace(params.central_team, starting_reserve_years=0.0),
+        break_points=replace(params.break_points, shift_cost_gbp=5e6),
+    )
+    result = run_simulation(params, seed=1, years=2)
+    warnings = blocked_plans(result)
+    assert warnings and "Oak Trust could not make its planned shift" in warnings[0]
+    assert "CEO steps back" in warnings[0]

@@ -297,6 +297,7 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
                 model.year,
                 trust_id=short,
                 break_point=np.full(short.size, bp.name),
+                planned=np.full(short.size, int(is_planned)),
             )
         ids = np.flatnonzero(candidates & affordable)
         if ids.size == 0:
