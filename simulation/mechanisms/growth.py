@@ -229,7 +229,9 @@ def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> N
 
 def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
     """Voluntary transfers: trusts hand schools they cannot reach or serve to a better-placed
-    trust nearby (one based nearer the school that would take it).
+    trust nearby: one based nearer the school that would take it, whose approach is working
+    (its effectiveness at least the neutral level) and that is far from failing (under half
+    the regulator's failing share of weak schools, counting this one).
 
     A trust past a geography break point hands on its outlying schools (``outlying_km`` or more
     from its base), one past another break point its weak schools (not the school at its base),
@@ -257,6 +259,11 @@ def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generato
     if leaving.size == 0:
         return
     order = leaving[rng.permutation(leaving.size)]
+    ct, q = model.params.central_team, model.params.quality
+    n = len(state.size)
+    healthy = (t.effectiveness[:n] >= q.trust_neutral_effectiveness) & (
+        state.weak + 1 < 0.5 * ct.failing_share_weak * (state.size + 1)
+    )
     place(
         model,
         rows[order],
@@ -266,6 +273,7 @@ def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generato
         exclude=owner[order],
         need_appetite=False,
         closer_than_km=far[order],
+        receivers=healthy,
     )
 
 

@@ -153,6 +153,7 @@ def place(
     need_appetite: bool = True,
     closer_than_km: np.ndarray | None = None,
     appeal_of_earned_autonomy: float = 1.0,
+    receivers: np.ndarray | None = None,
 ) -> np.ndarray:
     """Move schools ``rows`` (in priority order) into the best trust that takes each; returns
     each school's new trust (NO_TRUST where none would take it).
@@ -160,7 +161,8 @@ def place(
     Best is the highest mean quality less half the distance as a share of ``radius_km``;
     ``exclude`` is a trust per school it may not go to (its current one); with
     ``need_appetite`` a trust must still want schools this year; ``closer_than_km`` (per school)
-    keeps only trusts based nearer than that. A good or outstanding school counts a trust
+    keeps only trusts based nearer than that; ``receivers`` (a flag per trust id) keeps only
+    the trusts flagged. A good or outstanding school counts a trust
     offering earned autonomy as if it were nearer by ``(appeal - 1) / 2`` of the radius (seed
     000: trusts use earned autonomy to attract strong schools).
     """
@@ -173,6 +175,8 @@ def place(
     if closer_than_km is not None:
         valid &= dist < np.asarray(closer_than_km)[:, None]
     ids = np.where(valid, trusts, 0)
+    if receivers is not None:
+        valid &= receivers[ids]
     score = state.quality[ids] - 0.5 * dist / max(radius_km, 1e-9)
     if appeal_of_earned_autonomy > 1.0:
         s = model.schools_data
