@@ -68,8 +68,6 @@ class TrustAggregates:
     n_trusts: int
     member: np.ndarray
     trust_of_member: np.ndarray
-    by_trust: np.ndarray
-    starts: np.ndarray
     to_base_km: np.ndarray  # per school in ``member``: distance from its trust's base
     n_schools: np.ndarray
     pupils: np.ndarray
@@ -85,6 +83,16 @@ class TrustAggregates:
         return np.bincount(
             self.trust_of_member, weights=values[self.member], minlength=self.n_trusts
         )
+
+    @cached_property
+    def by_trust(self) -> np.ndarray:
+        """Positions in ``member`` ordered by trust (rows in order within a trust)."""
+        return np.argsort(self.trust_of_member, kind="stable")
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """Where each trust's schools begin in ``by_trust`` (one past the end for the last)."""
+        return np.searchsorted(self.trust_of_member[self.by_trust], np.arange(self.n_trusts + 1))
 
     def rows_of(self, trust_id: int) -> np.ndarray:
         """The school rows of one trust."""
@@ -115,8 +123,6 @@ def trust_aggregates(model: MATModel) -> TrustAggregates:
     t = s.trust
     member = np.flatnonzero(t != NO_TRUST)
     tm = t[member]
-    by_trust = np.argsort(tm, kind="stable")
-    starts = np.searchsorted(tm[by_trust], np.arange(n + 1))
     grade = s.grade[member]
     weak = grade >= REQUIRES_IMPROVEMENT
     strong = (grade >= 0) & (grade <= GOOD)
@@ -129,8 +135,6 @@ def trust_aggregates(model: MATModel) -> TrustAggregates:
         n_trusts=n,
         member=member,
         trust_of_member=tm,
-        by_trust=by_trust,
-        starts=starts,
         to_base_km=to_base,
         n_schools=np.bincount(tm, minlength=n).astype(float),
         pupils=np.bincount(tm, weights=s.pupils[member], minlength=n),

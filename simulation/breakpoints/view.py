@@ -28,10 +28,11 @@ def _kmeans(xy: np.ndarray, k: int, seeds: np.ndarray, iterations: int = 5) -> n
     for _ in range(iterations):
         d = np.hypot(xy[:, None, 0] - centres[None, :, 0], xy[:, None, 1] - centres[None, :, 1])
         nearest = d.argmin(axis=1)
-        for c in range(len(centres)):
-            members = nearest == c
-            if members.any():
-                centres[c] = xy[members].mean(axis=0)
+        counts = np.bincount(nearest, minlength=k)
+        held = counts > 0  # a centre nobody is nearest to stays where it is
+        for axis in (0, 1):
+            sums = np.bincount(nearest, weights=xy[:, axis], minlength=k)
+            centres[held, axis] = sums[held] / counts[held]
     return centres
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 from ..central_team import SEEK_HUBS, SEEK_NEAREST, SEEK_WEAK, growth_centres_km, write_growth
 from ..leader import CEO, IMPROVEMENT_LEAD
@@ -161,27 +162,14 @@ def nearest_in_pool(
     model: MATModel, centres: np.ndarray, pool: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` schools of ``pool`` (rows) nearest each centre, nearest first, and their
-    distances, from the map's one KD-tree (rows -1 and distance inf where there are fewer)."""
-    tree = model.geography.tree
-    in_pool = np.zeros(tree.n, dtype=bool)
-    in_pool[pool] = True
-    want = min(tree.n, max(2 * k, int(np.ceil(3 * k * tree.n / max(len(pool), 1)))))
-    while True:
-        dist, idx = tree.query(centres, k=want)
-        dist, idx = dist.reshape(len(centres), want), idx.reshape(len(centres), want)
-        keep = in_pool[idx]
-        enough = keep.sum(axis=1) >= min(k, len(pool))
-        if enough.all() or want >= tree.n:
-            break
-        want = min(tree.n, 4 * want)
-    rank = np.cumsum(keep, axis=1) - 1
-    rows = np.full((len(centres), k), -1)
-    out_dist = np.full((len(centres), k), np.inf)
-    pick = keep & (rank < k)
-    seeker, _ = np.nonzero(pick)
-    rows[seeker, rank[pick]] = idx[pick]
-    out_dist[seeker, rank[pick]] = dist[pick]
-    return rows, out_dist
+    distances (a KD-tree over the pool: it shrinks as schools join trusts)."""
+    s = model.schools_data
+    tree = cKDTree(
+        np.column_stack([s.x_km[pool], s.y_km[pool]]), balanced_tree=False, compact_nodes=False
+    )
+    dist, idx = tree.query(centres, k=k)
+    dist, idx = dist.reshape(len(centres), k), idx.reshape(len(centres), k)
+    return pool[idx], dist
 
 
 def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
@@ -295,42 +283,38 @@ def close_trust(model: MATModel, trust_ids: np.ndarray | int, kind: str) -> None
 
 def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
     """A trust with too many weak schools for too long, or in central deficit for
-    ``deficit_years_to_intervene`` years, is closed; its schools are re-brokered.
-
-    Trusts are judged in id order, so a trust that receives a closed trust's schools is judged
-    on its counts after receiving them: the judgement is vectorised up to the next closure.
-    """
+    ``deficit_years_to_intervene`` years, is closed; its schools are re-brokered (in a random
+    order, to the best trust nearby that would take each, or standing alone)."""
     s, ct, pol = model.schools_data, model.params.central_team, model.params.policy
     t = model.trusts_data
-    pos, end = 0, len(state.size)
-    while pos < end:
-        size, weak = state.size[pos:end], state.weak[pos:end]
-        years = t.failing_years[pos:end]
-        judged = t.is_open[pos:end] & (size >= 2)
-        failing = weak >= ct.failing_share_weak * size
-        years = np.where(judged, np.where(failing, years + 1, 0), years)
-        broke = t.is_open[pos:end] & (t.deficit_years[pos:end] >= ct.deficit_years_to_intervene)
-        closing = np.flatnonzero((judged & (years >= ct.failing_years)) | broke)
-        stop = end if closing.size == 0 else pos + int(closing[0]) + 1
-        t.failing_years[pos:stop] = years[: stop - pos]
-        if closing.size == 0:
-            break
-        i, pos = stop - 1, stop
-        members = np.flatnonzero(s.trust == i)
-        close_trust(model, i, "trust_closed")
-        order = rng.permutation(members)
-        sponsors = place(
-            model,
-            order,
-            state,
-            pol.brokering_radius_km,
-            "rebroker",
-            exclude=np.full(order.size, i),
-            need_appetite=False,
-        )
-        alone = order[sponsors == NO_TRUST]
-        if alone.size:
-            stand_alone(model, alone, "rebroker", state)
+    n = len(state.size)
+    judged = t.is_open[:n] & (state.size >= 2)
+    failing = state.weak >= ct.failing_share_weak * state.size
+    t.failing_years[:n] = np.where(
+        judged, np.where(failing, t.failing_years[:n] + 1, 0), t.failing_years[:n]
+    )
+    broke = t.is_open[:n] & (t.deficit_years[:n] >= ct.deficit_years_to_intervene)
+    closing = np.flatnonzero((judged & (t.failing_years[:n] >= ct.failing_years)) | broke)
+    if closing.size == 0:
+        return
+    flagged = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
+    flagged[closing] = True
+    members = np.flatnonzero(flagged[s.trust])
+    close_trust(model, closing, "trust_closed")
+    order = members[rng.permutation(members.size)]
+    sponsors = place(
+        model,
+        order,
+        state,
+        pol.brokering_radius_km,
+        "rebroker",
+        exclude=s.trust[order],
+        need_appetite=False,
+        receivers=~flagged[:-1],
+    )
+    alone = order[sponsors == NO_TRUST]
+    if alone.size:
+        stand_alone(model, alone, "rebroker", state)
 
 
 def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:

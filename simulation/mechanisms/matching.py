@@ -1,11 +1,12 @@
 """Matching schools and trusts during growth, many schools at once.
 
-Who takes a school is decided as if one school (or one seeking trust) acted at a time in a
-random priority order — each taking its best option given what those before it took — but
-computed in rounds over arrays: every round, all waiting schools choose at once from the state
-at the start of the round, and the choices are kept up to the first one that an earlier school
-has pre-empted in that round; the rest choose again. The outcome is the one-at-a-time outcome,
-at the cost of a few vectorised rounds instead of a Python loop per school.
+Schools looking for a trust are matched in rounds over arrays, not one at a time: every round,
+each waiting school chooses the best trust that would take it now, and every trust takes the
+school with the highest priority (a random order) among those choosing it; the others choose
+again in the next round, from the counts the round has left. A school no trust would take is
+left where it is. Seeking trusts (approaches) act in a random priority order, each walking its
+own list of schools; their picks are kept up to the first one an earlier trust has taken in the
+same round. Either way the work is a few vectorised rounds, not a Python loop per school.
 
 A trust takes a school only if its growth strategy accepts it (:func:`admits`): open with a
 growth strategy and below its maximum size; the school within its radius and of a phase it
@@ -200,18 +201,17 @@ def place(
         chooses = ok.any(axis=1)
         best = np.argmax(np.where(ok, score[waiting], -np.inf), axis=1)  # ties: the nearer
         choice = np.where(chooses, w_ids[np.arange(waiting.size), best], NO_TRUST)
-        # keep choices up to the first school whose trust an earlier school took this round
+        # every trust takes the first (highest-priority) school choosing it this round
         chosen = np.flatnonzero(chooses)
         _, first = np.unique(choice[chosen], return_index=True)
-        pre_empted = np.ones(waiting.size, dtype=bool)
-        pre_empted[chosen[first]] = False
-        pre_empted[~chooses] = False
-        cut = int(np.argmax(pre_empted)) if pre_empted.any() else waiting.size
-        moving = waiting[np.flatnonzero(chooses[:cut])]
-        if moving.size:
-            placed[moving] = choice[np.flatnonzero(chooses[:cut])]
-            count(model, state, rows[moving], leaving[moving], placed[moving])
-        waiting = waiting[cut:]
+        taken = chosen[first]
+        moving = waiting[taken]
+        placed[moving] = choice[taken]
+        count(model, state, rows[moving], leaving[moving], placed[moving])
+        again = np.ones(waiting.size, dtype=bool)
+        again[taken] = False
+        again[~chooses] = False  # no trust would take it now: it stays where it is
+        waiting = waiting[again]
     moved = placed != NO_TRUST
     if moved.any():
         model.move_schools(rows[moved], placed[moved], kind)

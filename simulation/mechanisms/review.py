@@ -88,9 +88,15 @@ def channel_weights(model: MATModel) -> np.ndarray:
 
 
 def channel_values(model: MATModel, eff: np.ndarray) -> dict[str, np.ndarray]:
-    """Combine break points' effectiveness into channels: product of (1 - w (1 - e))."""
-    factors = 1.0 - model.channel_weights[:, :, None] * (1.0 - eff[None, :, :])
-    return dict(zip(CHANNELS, np.prod(factors, axis=1), strict=True))
+    """Combine break points' effectiveness into channels: product of (1 - w (1 - e)) over the
+    break points acting through each channel."""
+    weights = model.channel_weights
+    values = {}
+    for c, name in enumerate(CHANNELS):
+        acting = np.flatnonzero(weights[c])
+        factors = 1.0 - weights[c, acting, None] * (1.0 - eff[acting])
+        values[name] = np.prod(factors, axis=0) if acting.size else np.ones(eff.shape[1])
+    return values
 
 
 def overall_effectiveness(channels: dict[str, np.ndarray], p) -> np.ndarray:

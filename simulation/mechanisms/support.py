@@ -143,7 +143,9 @@ def allocate_support(model: MATModel) -> None:
     # a representative board puts its founding school further up the queue (seed 000)
     favoured = (t.base_school[tr] == member) & (t.governance[tr] == REPRESENTATIVE)
     priority = perceived - p.central_team.founding_school_favour * favoured
-    order = np.lexsort((priority, tr))  # by trust, most in need (as the board sees it) first
+    # by trust, most in need (as the board sees it) first: one sort on a combined key (quality
+    # is bounded well within +-50, so the trust id dominates)
+    order = np.argsort(tr * 100.0 + np.clip(priority, -49.0, 49.0))
     t_sorted, w_sorted = tr[order], weight[order]
     cum = np.cumsum(w_sorted)
     group_start = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]
