@@ -25,25 +25,11 @@ from simulation.batch import (
 from simulation.batch.runner import FAIL_HOOK
 from simulation.scenario import ScenarioError
 
+from .conftest import tiny_scenario_toml
+
 ROOT = Path(__file__).resolve().parent.parent
 
-TINY = """
-[scenario]
-name = "tiny"
-description = "tiny world for batch tests"
-
-[world]
-n_schools = 60
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 3
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[run]
-years = 3
-"""
+TINY = tiny_scenario_toml("tiny", "tiny world for batch tests", years=3, n_schools=60, mats=3)
 
 GRID = """
 [batch]

@@ -11,32 +11,18 @@ from simulation.batch import collect_batch, design_points, load_batch, run_batch
 from simulation.batch.spec import build_params
 from simulation.scenario import ScenarioError
 
+from .conftest import named_oak_toml, tiny_scenario_toml
+
 ROOT = Path(__file__).resolve().parent.parent
 
-TINY = """
-[scenario]
-name = "tiny_named"
-description = "tiny world with one named trust"
-
-[world]
-n_schools = 60
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 3
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[[trusts.named]]
-name = "Oak Trust"
-n_schools = 4
-
-[trusts.named.growth]
-target_schools_per_year = 2.0
-
-[run]
-years = 3
-"""
+TINY = tiny_scenario_toml(
+    "tiny_named",
+    "tiny world with one named trust",
+    named_oak_toml(target_schools_per_year="2.0"),
+    years=3,
+    n_schools=60,
+    mats=3,
+)
 
 LHS = """
 [batch]

@@ -26,23 +26,9 @@ from simulation import cli
 from simulation.batch import runner
 from simulation.batch.lock import LOCK_FILE, BatchLock, BatchLockedError, holder_of
 
-TINY = """
-[scenario]
-name = "tiny"
-description = "tiny world for lock tests"
+from .conftest import tiny_scenario_toml
 
-[world]
-n_schools = 60
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 3
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[run]
-years = 2
-"""
+TINY = tiny_scenario_toml("tiny", "tiny world for lock tests", years=2, n_schools=60, mats=3)
 
 BATCH = """
 [batch]

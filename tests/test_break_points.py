@@ -14,23 +14,16 @@ from simulation.breakpoints import BREAK_POINTS, BY_NAME, NAMES, effectiveness
 from simulation.breakpoints.base import load_ratio
 from simulation.breakpoints.view import build_view
 from simulation.mechanisms.review import assess_break_points, review_strategy
-from simulation.parameters import NamedTrust, OperatingModel, ReviewParams
+from simulation.parameters import OperatingModel
 from simulation.parameters.operating import PRESETS
 from simulation.scenario import ScenarioError, params_from_mapping
 
-from .conftest import tiny_params
+from .conftest import named_trust_world
 
 
 def one_trust_world(n_schools: int, policy: str = "static", **levers) -> MATModel:
-    """A world whose trust 0 is a named trust with no leads and a hands-on CEO."""
-    params = tiny_params(n_schools=120, mats=0, sats=0)
-    named = NamedTrust(
-        name="Oak",
-        n_schools=n_schools,
-        operating_model=OperatingModel(**levers),
-        review=ReviewParams(policy=policy),
-    )
-    return MATModel(replace(params, trusts=replace(params.trusts, named=(named,))), rng=5)
+    """Oak alone among maintained schools."""
+    return named_trust_world(n_schools, policy, **levers)
 
 
 def ratio(model: MATModel, name: str) -> float:

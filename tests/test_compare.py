@@ -17,22 +17,16 @@ from simulation import cli
 from simulation import compare as cmp
 from simulation.plotting import comparison_figure
 
-TINY = """[scenario]
-name = "{name}"
-description = "a tiny world for comparison tests"
+from .conftest import tiny_scenario_toml
 
-[world]
-n_schools = 60
-towns_per_region = 3
 
-[trusts]
-n_multi_academy = 3
-n_single_academy = 2
-mean_mat_size = 4.0
-{extra}
-[run]
-years = 3
-"""
+def tiny(name: str, extra: str = "", years: int = 3) -> str:
+    """A tiny comparison arm: 60 schools, three MATs, plus ``extra`` TOML."""
+    return tiny_scenario_toml(
+        name, "a tiny world for comparison tests", extra, years=years, n_schools=60, mats=3
+    )
+
+
 FAST_GROWTH = "\n[growth]\ntarget_schools_per_year = 3.0\n"
 TABLE_COLUMNS = [
     "outcome",
@@ -51,12 +45,10 @@ TABLE_COLUMNS = [
 @pytest.fixture(scope="module")
 def scenario_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("scenarios")
-    (root / "steady.toml").write_text(TINY.format(name="steady", extra=""))
-    (root / "fast.toml").write_text(TINY.format(name="fast", extra=FAST_GROWTH))
-    (root / "broken.toml").write_text(TINY.format(name="broken", extra="\n[world]\nnope = 1\n"))
-    (root / "unknown_key.toml").write_text(
-        TINY.format(name="unknown", extra="\n[growth]\nspeed = 3.0\n")
-    )
+    (root / "steady.toml").write_text(tiny("steady"))
+    (root / "fast.toml").write_text(tiny("fast", FAST_GROWTH))
+    (root / "broken.toml").write_text(tiny("broken", "\n[world]\nnope = 1\n"))
+    (root / "unknown_key.toml").write_text(tiny("unknown", "\n[growth]\nspeed = 3.0\n"))
     return root
 
 
@@ -249,7 +241,7 @@ def test_run_comparison_refuses_bad_arguments(arms):
 
 def test_arms_with_different_years_need_years(scenario_dir: Path, tmp_path: Path):
     longer = tmp_path / "longer.toml"
-    longer.write_text(TINY.format(name="longer", extra="").replace("years = 3", "years = 4"))
+    longer.write_text(tiny("longer", years=4))
     arms = cmp.load_arms([str(scenario_dir / "steady.toml"), str(longer)])
     with pytest.raises(cmp.CompareError, match=r"\[run\] years differ.*--years"):
         cmp.resolve_years(arms, None)

@@ -25,6 +25,8 @@ from simulation.discovery import (
 )
 from simulation.discovery.outcomes import RunOutcomes
 
+from .conftest import named_oak_toml, tiny_scenario_toml
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # -- a synthetic table with a known box -------------------------------------------------------
@@ -99,31 +101,14 @@ def test_discovery_is_deterministic_and_refuses_degenerate_cases():
 
 # -- end to end on a tiny batch ---------------------------------------------------------------
 
-TINY = """
-[scenario]
-name = "tiny_discover"
-description = "tiny world with Oak Trust for discovery tests"
-
-[world]
-n_schools = 70
-towns_per_region = 3
-
-[trusts]
-n_multi_academy = 3
-n_single_academy = 2
-mean_mat_size = 4.0
-
-[[trusts.named]]
-name = "Oak Trust"
-n_schools = 4
-
-[trusts.named.growth]
-accept = "any"
-max_schools = 15
-
-[run]
-years = 4
-"""
+TINY = tiny_scenario_toml(
+    "tiny_discover",
+    "tiny world with Oak Trust for discovery tests",
+    named_oak_toml(accept='"any"', max_schools="15"),
+    years=4,
+    n_schools=70,
+    mats=3,
+)
 
 BATCH = """
 [batch]

@@ -24,23 +24,16 @@ from simulation.mechanisms.matching import growth_state, place
 from simulation.mechanisms.review import assess_break_points, review_strategy
 from simulation.mechanisms.support import allocate_support, ceo_cost
 from simulation.operating_model import school_autonomy
-from simulation.parameters import GrowthStrategy, NamedTrust, OperatingModel, ReviewParams
+from simulation.parameters import GrowthStrategy
 
-from .conftest import tiny_params
+from .conftest import named_trust_world
 
 OVERSIGHT = NAMES.index("oversight")
 
 
 def oak_world(n_schools: int = 6, policy: str = "static", **levers) -> MATModel:
-    """A world whose trust 0, Oak, is a named trust with no improvement leads."""
-    params = tiny_params(n_schools=120, mats=2, sats=2)
-    named = NamedTrust(
-        name="Oak",
-        n_schools=n_schools,
-        operating_model=OperatingModel(**levers),
-        review=ReviewParams(policy=policy),
-    )
-    return MATModel(replace(params, trusts=replace(params.trusts, named=(named,))), rng=5)
+    """Oak among two other MATs and two SATs."""
+    return named_trust_world(n_schools, policy, mats=2, sats=2, **levers)
 
 
 # --- planned levers and the CEO ----------------------------------------------------------------
