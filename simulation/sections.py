@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import math
 import types
 import typing
@@ -134,6 +135,13 @@ def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
             raise ParamError(key, f"{brief(v)} is out of range; allowed {lo} to {hi} ({unit})")
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """A section class's resolved annotations, once per class: ``get_type_hints`` evaluates
+    every annotation string each call, and a world builds a section per trust."""
+    return typing.get_type_hints(cls)
+
+
 @dataclass(frozen=True)
 class Section:
     """Base class for a group of parameters; subclasses are frozen dataclasses."""
@@ -141,7 +149,7 @@ class Section:
     section_name: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
-        hints = typing.get_type_hints(type(self))
+        hints = _type_hints(type(self))
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             key = f"{self.section_name}.{f.name}" if self.section_name else f.name
@@ -166,7 +174,7 @@ class Section:
                 shown = brief_key(key)
                 where = f"{prefix}.{shown}" if prefix else shown
                 raise ParamError(where, f"unknown key{hint}; valid keys: {', '.join(names)}")
-        hints = typing.get_type_hints(cls)
+        hints = _type_hints(cls)
         kwargs = {}
         for name, value in data.items():
             where = f"{prefix}.{name}" if prefix else name
