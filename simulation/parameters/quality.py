@@ -222,7 +222,13 @@ class InspectionParams(Section):
         hi=10,
     )
     outstanding_above: float = param(
-        0.84, "quality units", f"{_CAL}: ~14-17 % outstanding", lo=-10, hi=10
+        0.88,
+        "quality units",
+        f"{_CAL}: ~14-17 % outstanding, ~72-74 % good (retuned from 0.84 after voluntary "
+        "transfers and persistent trust capability raised outstanding to 17.4 % and lowered good "
+        "to 72.0 % in the baseline over 32 seeds; now ~16.3 % and ~73.3 % over 160 seeds)",
+        lo=-10,
+        hi=10,
     )
 
     def validate(self) -> None:
