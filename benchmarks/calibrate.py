@@ -79,6 +79,7 @@ TARGETS: dict[str, tuple[float, float, str]] = {
     "inadequate_to_good_or_better": (0.40, 0.56, "Ofsted releases 2019-2021"),
     "primary_good_or_better": (0.88, 0.92, "Ofsted, Dec 2022: about 90 %"),
     "secondary_good_or_better": (0.78, 0.82, "Ofsted, Dec 2022: about 80 %"),
+    "phase_gap": (0.08, 0.12, "Ofsted, Dec 2022: secondary about 10 points below primary"),
     "academy_share_growth_pp_per_year": (
         1.0,
         2.0,
@@ -232,6 +233,7 @@ def run_statistics(tables: Mapping[str, pd.DataFrame], first_year: int = 1) -> d
     s_gob = grade.isin(("outstanding", "good", "0", "1"))
     stats["primary_good_or_better"] = _share(s_gob[phase.astype(str).isin(("primary", "0"))])
     stats["secondary_good_or_better"] = _share(s_gob[phase.astype(str).isin(("secondary", "1"))])
+    stats["phase_gap"] = stats["primary_good_or_better"] - stats["secondary_good_or_better"]
 
     full = tables["model"]
     span = full["year"].max() - full["year"].min()
