@@ -3,9 +3,9 @@
 Each statistic is pooled over years 1-15 of the baseline scenario and averaged over seeds
 1-8, so it describes the model's steady state, not its starting state (year 0 is excluded),
 and a separate test checks that the grade mix and the mean quality of schools do not drift
-between years 1-5 and years 11-15. (Most of the change that remains is in years 1-3: every
-school gets a fresh grade at year 0, so requires improvement starts near 12 % and settles to
-about 8 % as weak schools are re-inspected sooner; see ``benchmarks/calibrate.py``.)
+between years 1-5 and years 11-15. (Year 0 is a settled start, after ``run.burn_in_years``
+unreported years; the drift that remains comes from more capable trusts growing: see the
+README's Calibration section and ``benchmarks/calibrate.py``.)
 
 The statistics are computed by ``benchmarks/calibrate.py``, which prints them against the
 published figures and is the tool for re-tuning.
