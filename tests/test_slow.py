@@ -1,4 +1,4 @@
-"""Slow checks, skipped by default: run them with ``uv run pytest -m slow`` (about 30 s on
+"""Slow checks, skipped by default: run them with ``uv run pytest -m slow`` (about 20 s on
 one core of a shared 2-core machine: 32 baseline runs, 4 + 1 England runs).
 
 * the baseline's calibration over 32 seeds against the published ranges themselves (the

@@ -226,7 +226,7 @@ class InspectionParams(Section):
         "quality units",
         f"{_CAL}: ~14-17 % outstanding, ~72-74 % good (retuned from 0.84 after voluntary "
         "transfers and persistent trust capability raised outstanding to 17.4 % and lowered good "
-        "to 72.0 % in the baseline over 32 seeds; now ~16.3 % and ~73.3 % over 160 seeds)",
+        "to 72.1 % in the baseline over 160 seeds; now ~16.3 % and ~73.2 %)",
         lo=-10,
         hi=10,
     )
