@@ -97,11 +97,12 @@ def test_q1_a_ceo_who_never_lets_go_stays_hands_on_and_the_trust_adds_less():
     assert_shown_better("ceo_steps_back", "ceo_never_lets_go")
 
 
-def test_q2_clusters_help_a_trust_in_a_second_region_regional_hubs_cut_costs():
+def test_q2_a_second_region_strains_central_operations_and_regional_hubs_cut_costs():
     """Seed 000: moving into new geographies strains collaboration and central operations;
     trusts regionalise operations and use cluster-based models. Under central operations the
-    trust is past its central-operations capacity most years and pays more per pupil; clusters
-    raise value added; regional hubs alone do not (their benefit is cost, not quality)."""
+    trust is past its central-operations capacity most years and pays more per pupil; without
+    clusters it is past collaboration capacity, with them rarely; the differences in value added
+    (clusters, regional hubs, both) are not shown."""
     central, regional = "second_region_central_no_clusters", "second_region_regional_no_clusters"
     clustered, both = "second_region_central_clusters", "second_region_regional_clusters"
     assert share_of_years_past(central, "central_operations") >= 0.5
@@ -113,16 +114,16 @@ def test_q2_clusters_help_a_trust_in_a_second_region_regional_hubs_cut_costs():
         return float(oak(arm, seed)["central_cost_per_pupil_gbp"].iloc[-1])
 
     assert_shown_better(central, regional, metric=cost)
-    assert_shown_better(clustered, central)
-    assert_shown_better(both, central)
+    assert_not_shown(clustered, central)
+    assert_not_shown(both, central)
     assert_not_shown(regional, central)
 
 
 def test_q3_an_autonomous_model_meets_the_glass_floor_an_aligned_one_does_not():
     """Seed 000: 'MATs operating a highly-autonomous model can find schools with low performance
     face a glass floor where a more directive approach is needed'. With weak schools the
-    autonomous trust crosses the glass floor in most seeds and the aligned one never; the
-    difference in value added over 15 years is not shown."""
+    autonomous trust crosses the glass floor in most seeds and the aligned one never, and the
+    aligned trust adds more."""
     crossed = [
         len(oak_events("weak_schools_autonomous", s, "crossing", "glass_floor")) > 0 for s in SEEDS
     ]
@@ -130,28 +131,30 @@ def test_q3_an_autonomous_model_meets_the_glass_floor_an_aligned_one_does_not():
         len(oak_events("weak_schools_aligned", s, "crossing", "glass_floor")) > 0 for s in SEEDS
     ]
     assert np.mean(crossed) >= 0.5 and np.mean(aligned) == 0
-    assert_not_shown("weak_schools_aligned", "weak_schools_autonomous")
+    assert_shown_better("weak_schools_aligned", "weak_schools_autonomous")
 
 
-def test_q3_earned_autonomy_lifts_strong_schools_and_the_trust():
+def test_q3_earned_autonomy_frees_strong_schools_from_the_glass_ceiling():
     """Seed 000: in highly-aligned trusts 'high-performing schools face a glass ceiling'; earned
     autonomy lets them innovate. Outstanding schools held to the aligned model cross the glass
-    ceiling; under earned autonomy they end higher, and so does the trust's value added."""
+    ceiling and under earned autonomy never pass it; neither their final quality nor the
+    trust's value added is shown to differ."""
     crossed = [
         len(oak_events("strong_schools_aligned", s, "crossing", "glass_ceiling")) > 0 for s in SEEDS
     ]
     assert np.mean(crossed) >= 0.5
     assert share_of_years_past("strong_schools_earned_autonomy", "glass_ceiling") == 0
-    assert_shown_better(
+    assert_not_shown(
         "strong_schools_earned_autonomy", "strong_schools_aligned", start_outstanding_final_quality
     )
-    assert_shown_better("strong_schools_earned_autonomy", "strong_schools_aligned")
+    assert_not_shown("strong_schools_earned_autonomy", "strong_schools_aligned")
 
 
-def test_q4_breaking_the_golden_rule_takes_on_more_weak_schools_and_adds_less():
+def test_q4_breaking_the_golden_rule_takes_on_weak_schools_and_is_closed_more_often():
     """Seed 002: the 'golden rule' of three good or outstanding schools for every weak one. A
     trust that sponsors weak schools regardless takes on more of them, runs its golden-rule
-    ratio higher, is closed by the regulator more often, and adds less than one that keeps it."""
+    ratio higher and is closed by the regulator more often; the difference in value added is
+    not shown."""
 
     def weak_joiners(arm: str, seed: int) -> int:
         ev = run(arm, seed)["events"]
@@ -170,14 +173,14 @@ def test_q4_breaking_the_golden_rule_takes_on_more_weak_schools_and_adds_less():
         return float(np.mean([oak(arm, s).index.max() < 15 for s in SEEDS]))
 
     assert closed("golden_rule_broken") > closed("golden_rule_kept")
-    assert_shown_better("golden_rule_kept", "golden_rule_broken")
+    assert_not_shown("golden_rule_kept", "golden_rule_broken")
 
 
-def test_q5_any_review_beats_none_anticipation_makes_shifts_early():
+def test_q5_any_review_beats_none_and_anticipation_adds_more():
     """Seed 000: trusts must 'continually pause to review strategy and operating model and adapt
     or face potential break points', adapting 'in advance'. Reactive review adds more than never
     shifting; about half the anticipatory trust's shifts come before the crossing (none of the
-    reactive one's); anticipatory over reactive is not shown."""
+    reactive one's), and anticipation adds more than reacting."""
 
     def share_anticipated(arm: str) -> float:
         shifts = [run(arm, s)["events"].query("trust_id == 0 and kind == 'shift'") for s in SEEDS]
@@ -186,7 +189,7 @@ def test_q5_any_review_beats_none_anticipation_makes_shifts_early():
     assert share_anticipated("review_anticipatory") >= 0.3
     assert share_anticipated("review_reactive") == 0
     assert_shown_better("review_reactive", "review_static")
-    assert_not_shown("review_anticipatory", "review_reactive")
+    assert_shown_better("review_anticipatory", "review_reactive")
 
 
 def test_q6_fast_far_growth_spreads_the_trust_the_cost_is_not_shown():
@@ -205,3 +208,15 @@ def test_q6_fast_far_growth_spreads_the_trust_the_cost_is_not_shown():
     )
     assert np.mean(spread > 0) >= 0.8
     assert_not_shown("growth_slow_clustered", "growth_fast_far")
+
+
+def test_q7_growing_by_hubs_adds_more_than_growing_to_the_nearest_schools():
+    """Seed 001: the hub and cluster model grows around secondary hubs with their feeder
+    primaries. Against the same trust growing to the nearest schools, the hub trust grows
+    more slowly and adds more."""
+    sizes = {
+        arm: np.mean([oak(arm, s)["n_schools"].iloc[-1] for s in SEEDS])
+        for arm in ("hub_growth", "growing_trust")
+    }
+    assert sizes["hub_growth"] < sizes["growing_trust"], sizes
+    assert_shown_better("hub_growth", "growing_trust")

@@ -44,12 +44,13 @@ class PolicyParams(Section):
         hi=2_000,
     )
     rebroker_after_inadequate: int = param(
-        1,
+        2,
         "inadequate grades in the same trust",
-        "calibrated: an academy judged inadequate is normally given a termination warning and "
-        "moved to another trust (DfE, Schools causing concern); 1 gives intervention transfers "
-        "of ~0.8 % of academies a year and 75 % of transfers trust-initiated (DfE via Schools "
-        "Week: 74 % in 2022-23), 2 gave 0.3 % and 87 %",
+        "assumption: a school failing twice under one trust is moved. Real practice is nearer 1 "
+        "(DfE, Schools causing concern: termination warning at the first inadequate), and 1 "
+        "meets the published transfer figures (intervention ~0.8 % of academies a year), but "
+        "then the regulator floods growing trusts with failing academies (Oak Trust closes in "
+        "20-54 % of seeds of the question scenarios): sponsor choice needs a capacity rule first",
         lo=1,
         hi=20,
     )
