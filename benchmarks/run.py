@@ -77,6 +77,18 @@ SCALING_TARGET = 11.0
 
 
 # --- helpers -------------------------------------------------------------------------------
+def bytecode_cached() -> bool:
+    """Whether a fresh process finds matplotlib's compiled bytecode (or may write it): an
+    install without ``.pyc`` under PYTHONDONTWRITEBYTECODE recompiles it in every process."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:
+        return True
+    cached = Path(importlib.util.cache_from_source(spec.origin)).exists()
+    return cached or not os.environ.get("PYTHONDONTWRITEBYTECODE")
+
+
 def verdict(ok: bool | None) -> str:
     return "n/a " if ok is None else ("PASS" if ok else "MISS")
 
@@ -275,6 +287,13 @@ def main(argv: list[str] | None = None) -> int:
         f"  load average at start {load_before:.2f} on {os.cpu_count()} CPUs"
         + ("  (other processes are running: timings are inflated)" if load_before > 0.8 else "")
     )
+
+    if not bytecode_cached():
+        print(
+            "  note: installed packages have no compiled bytecode and PYTHONDONTWRITEBYTECODE is "
+            "set, so every process\n  recompiles matplotlib and friends (~0.8 s of the CLI "
+            "figure); `uv sync --compile-bytecode` once removes it"
+        )
 
     # England first, in a fresh process, so its peak memory is its own
     print(f"\n[3] Whole-England scenario ({ENGLAND.name}), {england_years} years")
