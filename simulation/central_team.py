@@ -259,18 +259,15 @@ class CentralTeam(Agent):
     @property
     def levels(self) -> dict[str, int]:
         """Approach level per break point (shifts made, or provided by the starting levers)."""
-        from .breakpoints import NAMES
-
         row = self._trusts.level[self.row]
-        return {name: int(v) for name, v in zip(NAMES, row, strict=False) if v}
+        return {bp.name: int(v) for bp, v in zip(self.model.break_points, row, strict=True) if v}
 
     @property
     def pending_shifts(self) -> list[tuple[str, int]]:
         """Shifts decided and paid for, with the year each takes effect."""
-        from .breakpoints import NAMES
-
         row = self._trusts.pending_until[self.row]
-        return [(n, int(y)) for n, y in zip(NAMES, row, strict=False) if y != NOT_PENDING]
+        pending = zip(self.model.break_points, row, strict=True)
+        return [(bp.name, int(y)) for bp, y in pending if y != NOT_PENDING]
 
     @property
     def outcome_history(self) -> list[float]:
