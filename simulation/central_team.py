@@ -295,9 +295,7 @@ class CentralTeam(Agent):
 
     @property
     def kind(self) -> str:
-        t = self._trusts
-        mat = t.has_growth[self.row] or self.n_schools > 1
-        return MULTI_ACADEMY if mat else SINGLE_ACADEMY
+        return MULTI_ACADEMY if multi_academy(self.model)[self.row] else SINGLE_ACADEMY
 
     @property
     def growth_centre_km(self) -> np.ndarray:

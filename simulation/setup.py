@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .central_team import multi_academy
 from .leader import HEAD, IMPROVEMENT_LEAD
 from .mechanisms.inspection import grade_from_score, inspection_interval
 from .parameters import GrowthStrategy, NamedTrust, OperatingModel, ReviewParams
@@ -150,7 +151,7 @@ def found_trusts(
     pupils = np.bincount(np.repeat(np.arange(len(ids)), sizes), weights=s.pupils[rows])
     income = ct.top_slice_share * ct.funding_per_pupil_gbp * pupils
     t.reserves_gbp[ids] = ct.starting_reserve_years * income
-    is_mat = (growth is not None) | (sizes > 1)  # a single academy's head is its leader
+    is_mat = multi_academy(model)[ids]  # a single academy's head is its leader
     mats = ids[is_mat]
     if mats.size:
         ceo_skill = model.draw_skill(len(mats), rng, model.CEO_SKILL_SHIFT)
