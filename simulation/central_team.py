@@ -318,8 +318,7 @@ def growth_centres_km(model: MATModel, ids: np.ndarray) -> np.ndarray:
     region = t.target_region[ids]
     targeted = region >= 0
     if targeted.any():
-        geo = model.geography
-        centres[targeted] = geo.region_origin_km[region[targeted]] + geo.region_size_km / 2
+        centres[targeted] = model.geography.region_centre_km(region[targeted])
     return centres
 
 

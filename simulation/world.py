@@ -42,7 +42,8 @@ class Geography:
         _, group = np.unique(area.astype(np.int64) * 4 + phase, return_inverse=True)
         return group
 
-    def region_centre_km(self, region: int) -> np.ndarray:
+    def region_centre_km(self, region: int | np.ndarray) -> np.ndarray:
+        """Centre of a region (or of each of an array of regions, one row each)."""
         return self.region_origin_km[region] + self.region_size_km / 2
 
 
