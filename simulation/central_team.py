@@ -40,8 +40,12 @@ HISTORY = 3  # years of published outcomes a reactive board compares
 ANY_PHASE, PRIMARY_ONLY, SECONDARY_ONLY = 0, 1, 2
 PHASE_RULES = {"any": ANY_PHASE, "primary": PRIMARY_ONLY, "secondary": SECONDARY_ONLY}
 """Other preferences ('mixed') restrict nothing."""
-ACCEPT_ANY, ACCEPT_GOOD_ONLY, ACCEPT_GOLDEN_RULE = (ACCEPT_RULES.index(r) for r in ACCEPT_RULES)
-SEEK_NEAREST, SEEK_ANYWHERE, SEEK_WEAK, SEEK_HUBS = (SEEK_ORDERS.index(s) for s in SEEK_ORDERS)
+ACCEPT_ANY, ACCEPT_GOOD_ONLY, ACCEPT_GOLDEN_RULE = (
+    ACCEPT_RULES.index(r) for r in ("any", "good_only", "golden_rule")
+)
+SEEK_NEAREST, SEEK_ANYWHERE, SEEK_WEAK, SEEK_HUBS = (
+    SEEK_ORDERS.index(s) for s in ("nearest", "anywhere", "weak", "hubs")
+)
 
 CHANNEL_COLUMNS = (
     "oversight_capacity_factor",  # improvement capacity that turns into oversight
