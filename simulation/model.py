@@ -259,18 +259,6 @@ class MATModel(Model):
             if bp.starting_level is not None:
                 t.level[ids, j] = bp.starting_level(levers)
 
-    def create_trust(
-        self,
-        name: str,
-        base_row: int,
-        growth: GrowthStrategy | None,
-        operating_model: OperatingModel | None = None,
-        review: ReviewParams | None = None,
-    ) -> int:
-        """Found one trust (see :meth:`create_trusts`); returns its id."""
-        ids = self.create_trusts([name], np.array([base_row]), growth, operating_model, review)
-        return int(ids[0])
-
     def close_trusts(self, trust_ids: np.ndarray | int) -> None:
         t = self.trusts_data
         t.closed_year[trust_ids] = self.year
