@@ -115,9 +115,6 @@ class NeighbourPairs:
     starts: np.ndarray
     decay: np.ndarray
 
-    def __iter__(self):  # ``src, nbr, dist = pairs`` as with the plain tuple
-        return iter((self.school, self.neighbour, self.distance_km))
-
     def of(self, schools: np.ndarray) -> np.ndarray:
         """Indices of the pairs of ``schools`` (in school order, then neighbour order)."""
         first, last = self.starts[schools], self.starts[schools + 1]
