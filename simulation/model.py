@@ -32,7 +32,7 @@ from .central_team import (
 from .collect import Recorder
 from .columns import AgentViews, ColumnStore, compact
 from .events import EventLog
-from .leader import CEO, EXECUTIVE_HEAD, HEAD, LEADER_COLUMNS, Leader
+from .leader import CEO, EXECUTIVE_HEAD, HEAD, LEADER_COLUMNS, SLE, Leader
 from .mechanisms.growth import grow_trusts
 from .mechanisms.improvement import improve_schools
 from .mechanisms.inspection import inspect_schools
@@ -268,8 +268,6 @@ class MATModel(Model):
     # --- leaders -----------------------------------------------------------------------
     def sync_staff_trusts(self) -> None:
         """SLEs work for their school's trust: refresh after schools have moved."""
-        from .leader import SLE
-
         leaders = self.leaders_data
         sles = np.flatnonzero(leaders.active & (leaders.role == SLE) & (leaders.school >= 0))
         leaders.trust[sles] = self.schools_data.trust[leaders.school[sles]]
