@@ -214,11 +214,11 @@ class Recorder:
         member = agg.member
         kinds[member] = np.where(is_mat[agg.trust_of_member], 2, 1)
         open_ids = np.flatnonzero(m.trusts_data.is_open).astype(np.int64)
-        self.model_rows.append(self._model_row(kinds, is_mat))
+        self.model_rows.append(self._model_row(is_mat))
         self.trust_chunks.append(self._trust_chunk(open_ids, agg, is_mat))
         self.school_chunks.append(self._school_chunk(kinds))
 
-    def _model_row(self, kinds: np.ndarray, is_mat: np.ndarray) -> dict[str, float]:
+    def _model_row(self, is_mat: np.ndarray) -> dict[str, float]:
         m = self.model
         s, leaders, t = m.schools_data, m.leaders_data, m.trusts_data
         graded = s.grade >= 0
