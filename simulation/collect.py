@@ -289,7 +289,7 @@ class Recorder:
             ],
             "share_good_or_better": (agg.n_strong / np.maximum(agg.n_graded, 1))[ids],
             "share_weak": (agg.n_weak / safe)[ids],
-            "spread_km": (agg.spread_sum_km / safe)[ids],
+            "spread_km": agg.spread_km[ids],
             "max_distance_km": max_dist[ids],
             "base_x_km": t.base_x_km[ids],
             "base_y_km": t.base_y_km[ids],
