@@ -79,13 +79,16 @@ def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> No
 
 
 def _approach_list(
-    model: MATModel, trust_id: int, pool: np.ndarray, rng: np.random.Generator
+    model: MATModel,
+    trust_id: int,
+    centre: np.ndarray,
+    pool: np.ndarray,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pool indices a trust that does not simply seek the nearest schools approaches, in
     order — the weakest first, anywhere within its radius at random, or the schools that build
-    its hubs — with their distances from its growth centre."""
+    its hubs — with their distances from its growth ``centre``."""
     s, t = model.schools_data, model.trusts_data
-    centre = growth_centres_km(model, np.array([trust_id]))[0]
     dist = np.hypot(s.x_km[pool] - centre[0], s.y_km[pool] - centre[1])
     near = np.flatnonzero(dist <= t.radius_km[trust_id])
     seek = t.seek[trust_id]
@@ -187,9 +190,10 @@ def approach(model: MATModel, state: GrowthState, rng: np.random.Generator) -> N
         return
     seekers = seekers[rng.permutation(len(seekers))]
     k = min(NEAREST_SCHOOLS, len(pool))
-    rows, dist = nearest_in_pool(model, growth_centres_km(model, seekers), pool, k)
+    centres = growth_centres_km(model, seekers)
+    rows, dist = nearest_in_pool(model, centres, pool, k)
     for j in np.flatnonzero(t.seek[seekers] != SEEK_NEAREST).tolist():
-        order, d = _approach_list(model, int(seekers[j]), pool, rng)
+        order, d = _approach_list(model, int(seekers[j]), centres[j], pool, rng)
         rows[j], dist[j] = -1, np.inf
         rows[j, : len(order)], dist[j, : len(order)] = pool[order], d
     # earned autonomy draws strong schools (seed 000): they say yes more readily to such a trust

@@ -34,17 +34,14 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
     leaders, s, lp = model.leaders_data, model.schools_data, model.params.leaders
     rows = np.flatnonzero(leaders.active)
     role = leaders.role[rows]
-    p_leave = np.where(
-        (role == HEAD) | (role == EXECUTIVE_HEAD),
-        lp.head_turnover_per_year,
-        lp.executive_turnover_per_year,
-    )
-    school = leaders.school[rows]
     leads_school = (role == HEAD) | (role == EXECUTIVE_HEAD)
+    p_leave = np.where(leads_school, lp.head_turnover_per_year, lp.executive_turnover_per_year)
+    school = leaders.school[rows]
     weak = leads_school & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
     p_leave = np.where(weak, np.minimum(1.0, p_leave * lp.weak_school_turnover_multiplier), p_leave)
-    leaving = rows[rng.random(len(rows)) < p_leave]
-    heads = leaving[(leaders.role[leaving] == HEAD) | (leaders.role[leaving] == EXECUTIVE_HEAD)]
+    leaves = rng.random(len(rows)) < p_leave
+    leaving = rows[leaves]
+    heads = rows[leaves & leads_school]
     s.head[leaders.school[heads]] = -1
     model.events.add(
         "head_left", model.year, school_id=leaders.school[heads], trust_id=leaders.trust[heads]
