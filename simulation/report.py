@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from .breakpoints import find, registered
 from .labels import break_point_label, shift_label
 
 BREAK_POINT_KINDS = ("crossing", "shift", "recovery")
@@ -316,14 +317,8 @@ def break_point_timeline(
 # --- explanations ---------------------------------------------------------------------------
 
 
-def _explained() -> dict[str, object]:
-    """Break points with their explanations (each plug-in's ``explanation``), by name."""
-    from .breakpoints import registered
-
-    return {bp.name: bp for bp in registered()}
-
-
-EXPLAINED = tuple(_explained())
+EXPLAINED = tuple(bp.name for bp in registered())
+"""The break points explained (each plug-in carries its own ``explanation``)."""
 
 
 def explain_break_point(
@@ -335,10 +330,10 @@ def explain_break_point(
     otherwise "trust <id>"). Raises ValueError for an unknown break point.
     """
     name = str(_get(event_row, "break_point", ""))
-    known = _explained()
-    if name not in known:
-        raise ValueError(f"unknown break point {name!r}; known: {', '.join(known)}")
-    bp = known[name]
+    bp = find(name)
+    if bp is None:
+        known = ", ".join(b.name for b in registered())
+        raise ValueError(f"unknown break point {name!r}; known: {known}")
     how = bp.explanation
     load_text, capacity_text, harm = how.load, how.capacity, how.harm
     title = break_point_label(name)

@@ -119,6 +119,7 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
 
 
 def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
+    """Choices and range of a value :func:`_coerce` has checked (numbers are finite by then)."""
     values = value if isinstance(value, tuple) else (value,)
     for v in values:
         if v is None:
@@ -128,8 +129,6 @@ def _check_bounds(value: Any, meta: Mapping[str, Any], key: str) -> None:
             raise ParamError(key, f"{brief(v)} is not allowed; choose one of {allowed}")
         lo, hi = meta.get("lo"), meta.get("hi")
         numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
-        if numeric and isinstance(v, float) and not math.isfinite(v):
-            raise ParamError(key, f"must be a finite number, got {v!r}")
         if numeric and ((lo is not None and v < lo) or (hi is not None and v > hi)):
             unit = meta.get("unit", "")
             raise ParamError(key, f"{brief(v)} is out of range; allowed {lo} to {hi} ({unit})")

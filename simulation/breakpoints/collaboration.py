@@ -43,13 +43,12 @@ def collaboration_km(v: TrustView) -> np.ndarray:
     agg = v.aggregates
     s, t = v.model.schools_data, v.trusts
     member, tm = agg.member, agg.trust_of_member
-    safe = np.maximum(v.n_schools, 1.0)
-    cx, cy = v.total(s.x_km) / safe, v.total(s.y_km) / safe
+    cx, cy = v.mean(s.x_km), v.mean(s.y_km)
     to_centre = np.zeros(len(s))
     to_centre[member] = np.hypot(s.x_km[member] - cx[tm], s.y_km[member] - cy[tm])
     clustered = member[(t.is_open & t.clusters)[tm]]
     to_centre[clustered] = v.model.trust_geometry.to_cluster_km[clustered]
-    return np.sqrt(2.0 * v.total(to_centre * to_centre) / safe)
+    return np.sqrt(2.0 * v.mean(to_centre * to_centre))
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:

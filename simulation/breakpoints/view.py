@@ -150,11 +150,6 @@ class TrustView:
     capacities: np.ndarray | None = None
 
     @property
-    def params(self):
-        """The ``[break_points]`` parameters shared by all break points (falloff, costs, lags)."""
-        return self.model.params.break_points
-
-    @property
     def trusts(self) -> ColumnStore:
         """The trust columns: levers, growth strategy, finances."""
         return self.model.trusts_data
