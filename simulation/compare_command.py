@@ -113,13 +113,18 @@ def register_compare_command(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Handler of ``matsim compare``: bad input is one ``error:`` line on stderr and exit 2."""
-    from . import compare as cmp
+    from .compare import (
+        CompareError,
+        RunFailedError,
+        default_out,
+        format_table,
+        load_arms,
+        run_comparison,
+        write_comparison,
+    )
     from .output import OutputError, check_out_dir
     from .scenario import ScenarioError
 
-    load_arms, default_out, run_comparison = cmp.load_arms, cmp.default_out, cmp.run_comparison
-    write_comparison, format_table = cmp.write_comparison, cmp.format_table
-    CompareError, RunFailedError = cmp.CompareError, cmp.RunFailedError  # noqa: N806
     try:
         arms = load_arms(args.scenarios)
         out = check_out_dir(args.out or default_out(arms))
