@@ -6,6 +6,7 @@ import argparse
 import math
 from collections.abc import Callable
 
+from .parameters import RunParams
 from .parameters.base import brief
 
 
@@ -43,6 +44,13 @@ def int_between(lo: int, hi: int, what: str = "integer") -> Callable[[str], int]
 
     parse.__name__ = what
     return parse
+
+
+def run_option(name: str) -> Callable[[str], int]:
+    """An argparse type for a ``[run]`` option (``--years``, ``--seed``), bounded as
+    :class:`RunParams` declares it."""
+    meta = RunParams.__dataclass_fields__[name].metadata
+    return int_between(meta["lo"], meta["hi"], name)
 
 
 def float_in(lo: float, hi: float, what: str = "number", lo_open: bool = False):

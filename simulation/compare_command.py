@@ -11,18 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .argtypes import int_at_least, int_between
-from .parameters import RunParams
+from .argtypes import int_at_least, run_option
 
 USAGE_ERROR = 2
 RUN_FAILED = 1
 DEFAULT_ROOT_SEED = 1
 TESTS = ("wilcoxon", "t")
-
-
-def _years(text: str) -> int:
-    meta = RunParams.__dataclass_fields__["years"].metadata
-    return int_between(meta["lo"], meta["hi"], "years")(text)
 
 
 EPILOG_COMPARE = """examples:
@@ -80,7 +74,9 @@ def register_compare_command(subparsers: Any) -> argparse.ArgumentParser:
         help=f"root of the replicate seeds (default: {DEFAULT_ROOT_SEED})",
     )
     compare.add_argument(
-        "--years", type=_years, help="simulated years (default: the scenarios' [run] years)"
+        "--years",
+        type=run_option("years"),
+        help="simulated years (default: the scenarios' [run] years)",
     )
     compare.add_argument(
         "--workers",
@@ -113,13 +109,18 @@ def register_compare_command(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Handler of ``matsim compare``: bad input is one ``error:`` line on stderr and exit 2."""
-    from . import compare as cmp
+    from .compare import (
+        CompareError,
+        RunFailedError,
+        default_out,
+        format_table,
+        load_arms,
+        run_comparison,
+        write_comparison,
+    )
     from .output import OutputError, check_out_dir
     from .scenario import ScenarioError
 
-    load_arms, default_out, run_comparison = cmp.load_arms, cmp.default_out, cmp.run_comparison
-    write_comparison, format_table = cmp.write_comparison, cmp.format_table
-    CompareError, RunFailedError = cmp.CompareError, cmp.RunFailedError  # noqa: N806
     try:
         arms = load_arms(args.scenarios)
         out = check_out_dir(args.out or default_out(arms))

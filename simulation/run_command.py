@@ -11,24 +11,17 @@ import dataclasses
 import re
 import sys
 import time
-import typing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .argtypes import int_at_least, int_between
+from .argtypes import int_at_least, run_option
 from .output import FORMATS, check_out_dir
-from .parameters import Params, RunParams
+from .parameters import Params
 from .scenario import Scenario
 from .scenario_commands import load_named
 
 if TYPE_CHECKING:
     from .run import RunResult
-
-
-def _run_option(name: str) -> typing.Callable[[str], int]:
-    """An argparse type for ``--years``/``--seed`` whose bounds come from :class:`RunParams`."""
-    meta = RunParams.__dataclass_fields__[name].metadata
-    return int_between(meta["lo"], meta["hi"], name)
 
 
 def _default_out(scenario: Scenario, seed: int) -> Path:
@@ -172,10 +165,10 @@ def register_run_command(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("scenario", help="a scenario .toml file, or a shipped name (baseline)")
     run.add_argument(
-        "--seed", type=_run_option("seed"), help="random seed (default: the scenario's [run] seed)"
+        "--seed", type=run_option("seed"), help="random seed (default: the scenario's [run] seed)"
     )
     run.add_argument(
-        "--years", type=_run_option("years"), help="simulated years (default: [run] years)"
+        "--years", type=run_option("years"), help="simulated years (default: [run] years)"
     )
     run.add_argument("--out", type=Path, help="output directory (default: results/<name>-<seed>)")
     run.add_argument("--format", choices=FORMATS, default="parquet", help="table file format")

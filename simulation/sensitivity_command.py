@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .argtypes import int_at_least
-from .batch.commands import add_shared_batch_options
+from .batch.commands import add_shared_batch_options, run_with_options
 
 if TYPE_CHECKING:  # numpy, pandas, SALib and matplotlib are imported when the command runs
     import pandas as pd
@@ -75,7 +74,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     import numpy as np
     import pandas as pd
 
-    from .batch import load_batch, run_batch, sample_matrix
+    from .batch import load_batch, sample_matrix
     from .batch.runner import default_out
     from .executors import ExecutorError
     from .output import OutputError
@@ -91,15 +90,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                 f"use one of {', '.join(repr(d) for d in SENSITIVITY_DESIGNS)}"
             )
         out = (args.out or default_out(spec)).resolve()
-        outcome = run_batch(
-            spec,
-            out,
-            args.workers,
-            args.scheduler,
-            progress=False if args.quiet else None,
-            wait=args.wait,
-            dashboard_address=args.dask_dashboard,
-        )
+        outcome = run_with_options(spec, out, args)
     except (ScenarioError, OutputError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
         return USAGE_ERROR
@@ -155,9 +146,5 @@ def register_sensitivity_command(subparsers: argparse._SubParsersAction) -> None
     parser.add_argument(
         "--out", type=Path, help="batch directory (default: results/batches/<name>)"
     )
-    parser.add_argument(
-        "--workers", type=int_at_least(1, "workers"), metavar="N", help="worker processes"
-    )
-    parser.add_argument("--scheduler", metavar="ADDRESS|local", help="run on Dask")
     add_shared_batch_options(parser)
     parser.set_defaults(func=cmd_sensitivity)

@@ -14,8 +14,8 @@ from ..argtypes import int_at_least
 from ..executors import ExecutorError
 from ..output import FORMATS, OutputError
 from ..scenario import ScenarioError
-from .runner import FAILED_DIR, MANIFEST, default_out, run_batch
-from .spec import DESIGNS, load_batch
+from .runner import FAILED_DIR, MANIFEST, BatchOutcome, default_out, run_batch
+from .spec import DESIGNS, BatchSpec, load_batch
 
 USAGE_ERROR = 2
 
@@ -69,15 +69,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         spec = load_batch(args.batch)
         out = args.out or default_out(spec)
-        outcome = run_batch(
-            spec,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=False if args.quiet else None,
-            wait=args.wait,
-            dashboard_address=args.dask_dashboard,
-        )
+        outcome = run_with_options(spec, out, args)
     except (ScenarioError, OutputError, ExecutorError) as err:
         print(f"error: {err}", file=sys.stderr)
         return USAGE_ERROR
@@ -122,7 +114,20 @@ RAW = argparse.RawDescriptionHelpFormatter
 
 
 def add_shared_batch_options(parser: argparse.ArgumentParser) -> None:
-    """Options of every command that runs a batch (``batch``, ``sensitivity``)."""
+    """Options of every command that runs a batch (``batch``, ``sensitivity``); handed to
+    :func:`run_batch` by :func:`run_with_options`."""
+    parser.add_argument(
+        "--workers",
+        type=int_at_least(1, "workers"),
+        metavar="N",
+        help="worker processes (default: CPU count; ignored when joining a cluster)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS|local",
+        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT joins one "
+        "(needs: uv sync --extra distributed)",
+    )
     parser.add_argument(
         "--wait",
         action="store_true",
@@ -138,6 +143,19 @@ def add_shared_batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def run_with_options(spec: BatchSpec, out: Path, args: argparse.Namespace) -> BatchOutcome:
+    """:func:`run_batch` with the options :func:`add_shared_batch_options` declared."""
+    return run_batch(
+        spec,
+        out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=False if args.quiet else None,
+        wait=args.wait,
+        dashboard_address=args.dask_dashboard,
+    )
+
+
 def register_batch_command(subparsers: argparse._SubParsersAction) -> None:
     """Add ``matsim batch``."""
     batch = subparsers.add_parser(
@@ -151,18 +169,6 @@ def register_batch_command(subparsers: argparse._SubParsersAction) -> None:
     batch.add_argument("batch", type=Path, help="a batch .toml file (see scenarios/batches/)")
     batch.add_argument(
         "--out", type=Path, help="batch directory (default: results/batches/<name>/)"
-    )
-    batch.add_argument(
-        "--workers",
-        type=int_at_least(1, "workers"),
-        metavar="N",
-        help="worker processes (default: CPU count; ignored when joining a cluster)",
-    )
-    batch.add_argument(
-        "--scheduler",
-        metavar="ADDRESS|local",
-        help="run on Dask: 'local' starts a LocalCluster, tcp://HOST:PORT joins one "
-        "(needs: uv sync --extra distributed)",
     )
     add_shared_batch_options(batch)
     batch.set_defaults(func=cmd_batch)

@@ -312,7 +312,8 @@ def _run_locked(
     dashboard_address: str | None,
 ) -> BatchOutcome:
     """The batch proper, run by the lock's holder."""
-    todo = [run for run in runs if not is_done(out, run.run_id)]
+    done_ids = {run.run_id for run in runs if is_done(out, run.run_id)}
+    todo = [run for run in runs if run.run_id not in done_ids]
     skipped = len(runs) - len(todo)
     with contextlib.ExitStack() as stack:
         # join or start the executor before writing anything: an unreachable scheduler
@@ -325,7 +326,7 @@ def _run_locked(
         _prepare_out(out)
         manifest = _Manifest(out, spec, points, runs, fingerprint)
         for run in runs:
-            if run not in todo:
+            if run.run_id in done_ids:
                 manifest.update({"run_id": run.run_id, "status": "done"})
         manifest.write(force=True, finished=not todo)
         if executor is None:
