@@ -124,14 +124,12 @@ def trust_columns(n_break_points: int) -> dict[str, ColumnSpec]:
         "capability": (f8, 0.0),  # persistent strength of its improvement model (z-score)
         # what the break points do to the trust this year (1.0 = the approach works)
         **{name: (f8, 1.0) for name in CHANNEL_COLUMNS},
-        # per break point: approach level (shifts made), pending shift, crossed, last measure
+        # per break point: approach level (shifts made), pending shift, crossed, last ratio
         "level": (np.int16, 0, n_break_points),
         "pending_until": (i4, NOT_PENDING, n_break_points),
         "pending_planned": (b1, False, n_break_points),
         "shift_year": (i4, NEVER, n_break_points),  # year the last shift took effect
         "crossed": (b1, False, n_break_points),
-        "load": (f8, np.nan, n_break_points),
-        "capacity": (f8, np.nan, n_break_points),
         "ratio": (f8, np.nan, n_break_points),
     }
 

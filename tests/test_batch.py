@@ -28,6 +28,9 @@ from simulation.scenario import ScenarioError
 from .conftest import tiny_scenario_toml
 
 ROOT = Path(__file__).resolve().parent.parent
+# finished runs; pathlib's "*" also matches the hidden .run.tmp-* folders a run is written in
+# before its atomic rename, which would count a run the kill then leaves unfinished
+DONE = "[!.]*/done.json"
 
 TINY = tiny_scenario_toml("tiny", "tiny world for batch tests", years=3, n_schools=60, mats=3)
 
@@ -149,14 +152,14 @@ def test_kill_and_resume_gives_the_same_tables(tmp_path, straight):
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
-            done = list(runs_dir.glob("*/done.json")) if runs_dir.exists() else []
+            done = list(runs_dir.glob(DONE)) if runs_dir.exists() else []
             if len(done) >= 3 or proc.poll() is not None:
                 break
             time.sleep(0.02)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the batch and its worker processes
         proc.wait()
-    done_before = len(list(runs_dir.glob("*/done.json")))
+    done_before = len(list(runs_dir.glob(DONE)))
     assert 0 < done_before < 24, "the kill must land half-way"
     rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stderr

@@ -148,9 +148,7 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     extra = recurring_shift_costs(view)
     t.shift_costs_gbp[g] = extra[g] + (t.operations_cost_factor[g] - 1.0) * business[g]
     log_crossings(model, view, ratios, governed)
-    # what the trusts table reports: measured for trusts break points apply to, NaN for others
-    t.load[:] = np.where(governed[:, None], loads.T, np.nan)
-    t.capacity[:] = np.where(governed[:, None], capacities.T, np.nan)
+    # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
     t.ratio[:] = np.where(governed[:, None], ratios.T, np.nan)
     model.break_point_ratios = ratios
     return view, ratios
