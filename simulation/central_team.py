@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Agent
 
+from .codes import NO_TRUST
 from .columns import ColumnSpec, ColumnStore, coded_property, column_property
 from .parameters import GrowthStrategy, OperatingModel, ReviewParams
 from .parameters.operating import (
@@ -332,3 +333,15 @@ def multi_academy(model: MATModel, sizes: np.ndarray | None = None) -> np.ndarra
     """
     sizes = model.trust_sizes() if sizes is None else sizes
     return model.trusts_data.has_growth | (sizes > 1)
+
+
+def for_schools(model: MATModel, column: np.ndarray, outside: float | bool) -> np.ndarray:
+    """Each school's value of trust ``column``, and ``outside`` for a school in no trust.
+
+    One gather with ``outside`` appended at index NO_TRUST (-1), rather than masking schools
+    in and out of trusts: the yearly school rules ask this of several trust columns.
+    """
+    return np.append(column, outside)[model.schools_data.trust]
+
+
+assert NO_TRUST == -1, "for_schools puts the outside value at index NO_TRUST"

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..central_team import multi_academy
+from ..central_team import for_schools, multi_academy
 from ..operating_model import school_autonomy
 from ..parameters.operating import JOINING_POLICIES
 from ..school import GOOD, NO_TRUST, OUTSTANDING
@@ -57,18 +57,16 @@ def trust_model_push(model: MATModel) -> np.ndarray:
     trust's persistent ``capability`` (the improvement model its leadership has built) lifts or
     holds back its schools year after year, so a trust's approach shows through time.
     """
-    s = model.schools_data
     q = model.params.quality
     t = model.trusts_data
-    push = np.zeros(len(s))
-    member = np.flatnonzero(s.trust != NO_TRUST)
-    if member.size:
-        trust = s.trust[member]
-        push[member] = (
-            q.trust_model_effect * (t.effectiveness[trust] - q.trust_neutral_effectiveness)
-            + q.capability_effect * t.capability[trust] * multi_academy(model)[trust]
-        )
-    return push
+    # a school in no trust gets neither push: neutral effectiveness and no capability
+    effectiveness = for_schools(model, t.effectiveness, q.trust_neutral_effectiveness)
+    capability = for_schools(model, t.capability, 0.0)
+    multi = for_schools(model, multi_academy(model), False)
+    return (
+        q.trust_model_effect * (effectiveness - q.trust_neutral_effectiveness)
+        + q.capability_effect * capability * multi
+    )
 
 
 def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
@@ -109,12 +107,7 @@ def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
 
 def _ceiling_factor(model: MATModel) -> np.ndarray:
     """Break-point hook: how far strong schools may innovate beyond the common model."""
-    s = model.schools_data
-    factor = np.ones(len(s))
-    member = s.trust != NO_TRUST
-    if member.any():
-        factor[member] = model.trusts_data.innovation_factor[s.trust[member]]
-    return factor
+    return for_schools(model, model.trusts_data.innovation_factor, 1.0)
 
 
 def admit_pupils(model: MATModel) -> None:
@@ -145,9 +138,9 @@ def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
     scaled by what the trust can sustain (the communications and glass-ceiling channels)."""
     s = model.schools_data
     ct = model.params.central_team
-    member = s.trust != NO_TRUST
-    if not member.any():
-        s.alignment = 0.0
+    member = np.flatnonzero(s.trust != NO_TRUST)  # rows, gathered once for each column
+    s.alignment = 0.0
+    if member.size == 0:
         return
     t = s.trust[member]
     trusts = model.trusts_data
@@ -157,22 +150,26 @@ def update_culture(model: MATModel, autonomy: np.ndarray) -> None:
     joined_in_run = s.joined_year[member] > model.start_year
     pull = ct.alignment_rate_per_year * (1.0 - autonomy[member])
     pull = np.where(joined_in_run, pull * pull_by_policy, pull)
-    s.practice[member] += np.minimum(pull, 1.0) * (common - s.practice[member])
-    s.alignment[member] = 1.0 - np.abs(s.practice[member] - common)
-    s.alignment[~member] = 0.0
-    unaligned = s.alignment[member] < model.params.break_points.unaligned_below
+    practice = s.practice[member]
+    practice += np.minimum(pull, 1.0) * (common - practice)
+    s.practice[member] = practice
+    alignment = 1.0 - np.abs(practice - common)
+    s.alignment[member] = alignment
+    unaligned = alignment < model.params.break_points.unaligned_below
     policy_mood = _MOOD[policy] * unaligned
     # the high-performing joiner's dilemma (seed 000): made to align without input, a strong
     # school that joined resents it
-    strong_joiner = joined_in_run & (s.grade[member] >= 0) & (s.grade[member] <= GOOD)
+    grade = s.grade[member]
+    strong_joiner = joined_in_run & (grade >= 0) & (grade <= GOOD)
     policy_mood -= ct.strong_joiner_resentment * (
         strong_joiner & unaligned & (policy == REQUIRE_ALIGNMENT)
     )
     helped = np.minimum(1.0, s.support[member] + s.peer_support[member])
-    target = 0.35 + 0.35 * s.alignment[member] + 0.3 * helped + policy_mood
+    target = 0.35 + 0.35 * alignment + 0.3 * helped + policy_mood
     target *= trusts.commitment_factor[t]
     target = np.clip(target, 0.0, 1.0)
-    s.commitment[member] += ct.commitment_adjust_per_year * (target - s.commitment[member])
+    commitment = s.commitment[member]
+    s.commitment[member] = commitment + ct.commitment_adjust_per_year * (target - commitment)
 
 
 def improve_schools(model: MATModel) -> None:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..school import NO_TRUST
+from ..central_team import for_schools
 
 if TYPE_CHECKING:
     from ..model import MATModel
@@ -21,7 +19,7 @@ if TYPE_CHECKING:
 def gather_intelligence(model: MATModel) -> None:
     s = model.schools_data
     rng = model.streams["intelligence"]
-    member = s.trust != NO_TRUST
-    noise_scale = model.params.central_team.monitoring_sd * np.ones(len(s))
-    noise_scale[member] *= model.trusts_data.monitoring_noise[s.trust[member]]
+    noise_scale = model.params.central_team.monitoring_sd * for_schools(
+        model, model.trusts_data.monitoring_noise, 1.0
+    )
     s.perceived_quality = s.quality + rng.normal(0.0, 1.0, len(s)) * noise_scale

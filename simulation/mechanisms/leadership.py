@@ -22,10 +22,9 @@ if TYPE_CHECKING:
 
 def develop(model: MATModel) -> None:
     leaders = model.leaders_data
-    active = leaders.active
-    leaders.skill[active] += model.params.leaders.skill_growth_per_year * (
-        1.0 - leaders.skill[active]
-    )
+    active = np.flatnonzero(leaders.active)
+    skill = leaders.skill[active]
+    leaders.skill[active] = skill + model.params.leaders.skill_growth_per_year * (1.0 - skill)
     leaders.tenure_years[active] += 1
 
 
