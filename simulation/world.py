@@ -122,6 +122,12 @@ class NeighbourPairs:
         offsets = np.repeat(first - (np.cumsum(counts) - counts), counts)
         return offsets + np.arange(int(counts.sum()))
 
+    def around(self, schools: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of the pairs of ``schools`` (as :meth:`of`) and the school of each pair,
+        repeated from ``schools`` rather than gathered from ``school``."""
+        counts = self.starts[schools + 1] - self.starts[schools]
+        return self.of(schools), np.repeat(schools, counts)
+
 
 def neighbour_pairs(tree: cKDTree, k: int, radius_km: float, halving_km: float) -> NeighbourPairs:
     """The ``k`` nearest other schools within ``radius_km`` of each school."""

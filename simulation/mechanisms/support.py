@@ -175,10 +175,11 @@ def allocate_peer_support(model: MATModel) -> None:
     needy = (s.grade >= REQUIRES_IMPROVEMENT) | (
         s.perceived_quality < p.inspection.requires_improvement_below
     )
-    candidates = pairs.of(np.flatnonzero(needy & (t != NO_TRUST)))  # src receives from nbr
-    src, nbr = pairs.school[candidates], pairs.neighbour[candidates]
-    active = (t[src] == t[nbr]) & strong[nbr]
-    if not active.any():
+    candidates, src = pairs.around(np.flatnonzero(needy & (t != NO_TRUST)))  # src receives
+    nbr = pairs.neighbour[candidates]  # from nbr
+    active = np.flatnonzero(strong[nbr])
+    active = active[t[src[active]] == t[nbr[active]]]
+    if not active.size:
         return
     src, nbr, decay = src[active], nbr[active], pairs.decay[candidates[active]]
     sle_mask = leaders.active & (leaders.role == SLE) & (leaders.school >= 0)
