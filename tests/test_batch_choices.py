@@ -123,3 +123,14 @@ def test_a_range_over_a_named_trusts_choice_is_refused(tmp_path):
     )
     with pytest.raises(ScenarioError, match="only numeric parameters can take a range"):
         load_batch(write_batch(tmp_path, text))
+
+
+def test_a_long_choices_value_gives_a_short_error_line(tmp_path):
+    """A pasted blob in [choices] is named, shortened, not echoed whole (as [grid] does)."""
+    long_list = "[" + ", ".join(['"aligned"'] * 2_000) + "]"
+    batch = write_batch(tmp_path, LHS.replace('["static", "reactive"]', long_list, 1))
+    with pytest.raises(ScenarioError) as err:
+        load_batch(batch)
+    text = str(err.value)
+    assert 'choices."review.policy"' in text and "distinct" in text
+    assert "\n" not in text and len(text) < 300 + len(str(batch))

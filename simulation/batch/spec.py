@@ -337,23 +337,34 @@ def _load_grid(path: Path, data: Mapping[str, Any], design: str, sections: Mappi
         )
     grid: dict[str, tuple[Any, ...]] = {}
     for key, values in raw.items():
-        if isinstance(values, Mapping):  # an unquoted dotted key: growth.radius_km = [...]
-            _fail(
-                path, f"grid.{brief_key(key)}", 'quote dotted keys: "section.name" = [values, ...]'
-            )
-        _check_param_key(path, "grid", key, numeric=False, base_sections=sections)
-        where = f'grid."{key}"'
-        if not isinstance(values, list) or not values:
-            _fail(path, where, f"must be a non-empty list of values, got {brief(values)}")
-        if len(set(map(repr, values))) != len(values):  # before building Params per value
-            _fail(path, where, f"values must be distinct, got {brief(values)}")
-        resolved = [
-            _validate_value(path, sections, key, v, f"{where}[{i}]") for i, v in enumerate(values)
-        ]
-        if len(set(map(repr, resolved))) != len(resolved):  # e.g. 1 and 1.0 for a number
-            _fail(path, where, f"values must be distinct, got {brief(values)}")
-        grid[key] = tuple(resolved)
+        grid[key] = _levels(path, "grid", key, values, sections, at_least=1)
     return grid
+
+
+def _levels(
+    path: Path, table: str, key: str, values: Any, sections: Mapping[str, Any], at_least: int
+) -> tuple[Any, ...]:
+    """The distinct values one parameter takes in ``[grid]`` or ``[choices]``, each checked
+    as the parameter would check it; long values and keys are shortened in errors."""
+    if isinstance(values, Mapping):  # an unquoted dotted key: growth.radius_km = [...]
+        _fail(
+            path, f"{table}.{brief_key(key)}", 'quote dotted keys: "section.name" = [values, ...]'
+        )
+    _check_param_key(path, table, key, numeric=False, base_sections=sections)
+    where = f'{table}."{key}"'
+    wanted = (
+        "a non-empty list of values" if at_least == 1 else f"a list of at least {at_least} values"
+    )
+    if not isinstance(values, list) or len(values) < at_least:
+        _fail(path, where, f"must be {wanted}, got {brief(values)}")
+    if len(set(map(repr, values))) != len(values):  # before building Params per value
+        _fail(path, where, f"values must be distinct, got {brief(values)}")
+    resolved = [
+        _validate_value(path, sections, key, v, f"{where}[{i}]") for i, v in enumerate(values)
+    ]
+    if len(set(map(repr, resolved))) != len(resolved):  # e.g. 1 and 1.0 for a number
+        _fail(path, where, f"values must be distinct, got {brief(values)}")
+    return tuple(resolved)
 
 
 def _load_ranges(path: Path, data: Mapping[str, Any], design: str, sections: Mapping[str, Any]):
@@ -415,18 +426,11 @@ def _load_choices(
         )
     choices: dict[str, tuple[Any, ...]] = {}
     for key, values in raw.items():
-        if isinstance(values, Mapping):
-            _fail(path, f"choices.{key}", 'quote dotted keys: "section.name" = [values, ...]')
-        _check_param_key(path, "choices", key, numeric=False, base_sections=sections)
-        where = f'choices."{key}"'
         if key in ranges:
-            _fail(path, where, "already varied in [ranges]; give each parameter one table")
-        if not isinstance(values, list) or len(values) < 2:
-            _fail(path, where, f"must be a list of at least 2 values, got {values!r}")
-        resolved = [
-            _validate_value(path, sections, key, v, f"{where}[{i}]") for i, v in enumerate(values)
-        ]
-        if len(set(map(repr, resolved))) != len(resolved):
-            _fail(path, where, f"values must be distinct, got {values!r}")
-        choices[key] = tuple(resolved)
+            _fail(
+                path,
+                f'choices."{brief_key(key)}"',
+                "already varied in [ranges]; give each parameter one table",
+            )
+        choices[key] = _levels(path, "choices", key, values, sections, at_least=2)
     return choices
