@@ -11,6 +11,7 @@ look at (or, in a test, set) one trust.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -243,7 +244,13 @@ class CentralTeam(Agent):
 
     @property
     def growth(self) -> GrowthStrategy | None:
-        return self._trusts.growth[self.row]
+        """The trust's growth strategy, with its own yearly target (trusts of one scenario share
+        the strategy object and differ in the ``target_schools_per_year`` column)."""
+        growth = self._trusts.growth[self.row]
+        target = float(self._trusts.target_schools_per_year[self.row])
+        if growth is None or growth.target_schools_per_year == target:
+            return growth
+        return dataclasses.replace(growth, target_schools_per_year=target)
 
     @growth.setter
     def growth(self, value: GrowthStrategy | None) -> None:

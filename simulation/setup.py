@@ -267,11 +267,9 @@ def vary_appetites(model: MATModel, ids: np.ndarray) -> None:
     mean = growth.target_schools_per_year
     targets = np.minimum(rng.gamma(shape, mean / shape, ids.size), 50.0)
     t = model.trusts_data
+    # the target column is the trust's own; its strategy object stays the scenario's shared
+    # one (CentralTeam.growth reports the trust's own target), not one validated copy a trust
     t.target_schools_per_year[ids] = targets
-    t.growth[ids] = np.array(
-        [dataclasses.replace(growth, target_schools_per_year=float(x)) for x in targets],
-        dtype=object,
-    )
 
 
 def build_world(model: MATModel) -> None:

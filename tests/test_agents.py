@@ -47,3 +47,13 @@ def test_a_leader_who_leaves_takes_their_view_out_of_the_model():
     model.retire_leaders(np.array([row]))
     assert row not in model.leader_agents.made()
     assert leader not in model.agents_by_type.get(Leader, ())
+
+
+def test_each_starting_mat_reports_its_own_growth_target():
+    """Starting MATs draw their appetites; the strategy a trust view reports carries its own."""
+    model = MATModel(tiny_params(), rng=3)
+    targets = model.trusts_data.target_schools_per_year
+    mats = [team for team in model.trusts if team.growth is not None]
+    assert len({team.growth.target_schools_per_year for team in mats}) > 1
+    for team in mats:
+        assert team.growth.target_schools_per_year == targets[team.trust_id]
