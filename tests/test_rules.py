@@ -187,3 +187,21 @@ def test_every_mat_is_founded_with_a_ceo_and_single_academies_without():
     ceo_trusts = set(leaders.trust[leaders.active & (leaders.role == CEO)].tolist())
     for team in model.trusts:
         assert (team.trust_id in ceo_trusts) == (team.kind == "multi_academy")
+
+
+def test_a_multi_school_trust_without_a_growth_strategy_recruits_a_ceo():
+    """Being a MAT is one rule (multi_academy): more than one school makes a trust one, so it
+    looks for a CEO even though it has no growth strategy."""
+    from simulation.mechanisms.leadership import replace_ceos
+
+    params = tiny_params()
+    params = replace(params, leaders=replace(params.leaders, external_fill_probability=1.0))
+    model = MATModel(params, rng=4)
+    t, s = model.trusts_data, model.schools_data
+    sat = int(np.flatnonzero(~t.has_growth & t.is_open)[0])
+    maintained = np.flatnonzero(s.trust == NO_TRUST)[:1]
+    model.move_schools(maintained, sat, "join")
+    leaders = model.leaders_data
+    assert not np.any(leaders.active & (leaders.role == CEO) & (leaders.trust == sat))
+    replace_ceos(model, model.streams["leaders"])
+    assert np.any(leaders.active & (leaders.role == CEO) & (leaders.trust == sat))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..central_team import multi_academy
 from ..leader import CEO, EXECUTIVE_HEAD, HEAD, SLE
 from ..school import GOOD, INADEQUATE, NO_TRUST, REQUIRES_IMPROVEMENT
 
@@ -153,7 +154,7 @@ def replace_ceos(model: MATModel, rng: np.random.Generator) -> None:
     t = model.trusts_data
     has_ceo = np.zeros(len(t), dtype=bool)
     has_ceo[leaders.trust[leaders.active & (leaders.role == CEO)]] = True
-    wanting = np.flatnonzero(~has_ceo & t.is_open & t.has_growth)
+    wanting = np.flatnonzero(~has_ceo & t.is_open & multi_academy(model))
     hired = wanting[rng.random(len(wanting)) < model.params.leaders.external_fill_probability]
     if hired.size:
         skill = model.draw_skill(len(hired), rng, model.CEO_SKILL_SHIFT)
