@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .leader import CEO, IMPROVEMENT_LEAD, SLE
-from .school import GOOD, NO_TRUST, REQUIRES_IMPROVEMENT
+from .school import GOOD, INADEQUATE, NO_GRADE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
     from .model import MATModel
@@ -35,24 +35,23 @@ class StaffCounts:
 
 
 def staff_counts(model: MATModel) -> StaffCounts:
-    """Active CEOs, improvement leads and SLEs of every trust, in one pass over leaders."""
+    """Active CEOs, improvement leads and SLEs of every trust, in one pass over leaders.
+
+    One count per (role, trust) bin; each bin's skill is summed in leader order, as a sum
+    over that role's leaders alone would be.
+    """
     leaders = model.leaders_data
     n = len(model.trusts_data)
-    employed = leaders.active & (leaders.trust >= 0)
-    counts = {}
-    for role in (CEO, IMPROVEMENT_LEAD, SLE):
-        mask = employed & (leaders.role == role)
-        trust = leaders.trust[mask]
-        counts[role] = (
-            np.bincount(trust, minlength=n).astype(float),
-            np.bincount(trust, weights=leaders.skill[mask], minlength=n),
-        )
+    central = np.flatnonzero(leaders.active & (leaders.trust >= 0) & (leaders.role >= CEO))
+    key = (leaders.role[central].astype(np.int64) - CEO) * n + leaders.trust[central]
+    counts = np.bincount(key, minlength=3 * n).reshape(3, n).astype(float)
+    skill = np.bincount(key, weights=leaders.skill[central], minlength=3 * n).reshape(3, n)
     return StaffCounts(
-        ceos=counts[CEO][0],
-        ceo_skill=counts[CEO][1],
-        leads=counts[IMPROVEMENT_LEAD][0],
-        lead_skill=counts[IMPROVEMENT_LEAD][1],
-        sles=counts[SLE][0],
+        ceos=counts[CEO - CEO],
+        ceo_skill=skill[CEO - CEO],
+        leads=counts[IMPROVEMENT_LEAD - CEO],
+        lead_skill=skill[IMPROVEMENT_LEAD - CEO],
+        sles=counts[SLE - CEO],
     )
 
 
@@ -101,9 +100,12 @@ class TrustAggregates:
     @cached_property
     def n_regions(self) -> np.ndarray:
         """Regions each trust has schools in."""
-        region = self._model.schools_data.region[self.member]
-        pairs = np.unique(self.trust_of_member.astype(np.int64) * 1_000 + region)
-        return np.bincount(pairs // 1_000, minlength=self.n_trusts)
+        region = self._model.schools_data.region[self.member].astype(np.int64)
+        n_codes = int(region.max()) + 1 if region.size else 1
+        schools = np.bincount(
+            region * self.n_trusts + self.trust_of_member, minlength=n_codes * self.n_trusts
+        )
+        return (schools.reshape(n_codes, self.n_trusts) > 0).sum(axis=0)
 
     @property
     def spread_km(self) -> np.ndarray:
@@ -123,24 +125,20 @@ def trust_aggregates(model: MATModel) -> TrustAggregates:
     t = s.trust
     member = np.flatnonzero(t != NO_TRUST)
     tm = t[member]
-    grade = s.grade[member]
-    weak = grade >= REQUIRES_IMPROVEMENT
-    strong = (grade >= 0) & (grade <= GOOD)
+    # schools by (grade, trust): ungraded, outstanding, good, requires improvement, inadequate
+    grade = np.clip(s.grade[member], NO_GRADE, INADEQUATE).astype(np.int64) - NO_GRADE
+    by_grade = np.bincount(grade * n + tm, minlength=5 * n).reshape(5, n)
     to_base = np.hypot(s.x_km[member] - trusts.base_x_km[tm], s.y_km[member] - trusts.base_y_km[tm])
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(tm[mask], minlength=n).astype(float)
-
     return TrustAggregates(
         n_trusts=n,
         member=member,
         trust_of_member=tm,
         to_base_km=to_base,
-        n_schools=np.bincount(tm, minlength=n).astype(float),
+        n_schools=by_grade.sum(axis=0).astype(float),
         pupils=np.bincount(tm, weights=s.pupils[member], minlength=n),
-        n_weak=count(weak),
-        n_strong=count(strong),
-        n_graded=count(grade >= 0),
+        n_weak=by_grade[REQUIRES_IMPROVEMENT - NO_GRADE :].sum(axis=0).astype(float),
+        n_strong=by_grade[OUTSTANDING - NO_GRADE : GOOD - NO_GRADE + 1].sum(axis=0).astype(float),
+        n_graded=by_grade[OUTSTANDING - NO_GRADE :].sum(axis=0).astype(float),
         spread_sum_km=np.bincount(tm, weights=to_base, minlength=n),
         staff=staff_counts(model),
         _model=model,
