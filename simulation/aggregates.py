@@ -99,13 +99,15 @@ class TrustAggregates:
 
     @cached_property
     def n_regions(self) -> np.ndarray:
-        """Regions each trust has schools in."""
-        region = self._model.schools_data.region[self.member].astype(np.int64)
-        n_codes = int(region.max()) + 1 if region.size else 1
-        schools = np.bincount(
-            region * self.n_trusts + self.trust_of_member, minlength=n_codes * self.n_trusts
-        )
-        return (schools.reshape(n_codes, self.n_trusts) > 0).sum(axis=0)
+        """Regions each trust has schools in: its base's region if any school is there, plus
+        every other region it has a school in (few schools are away from their base region)."""
+        s, t = self._model.schools_data, self._model.trusts_data
+        tm = self.trust_of_member
+        region = s.region[self.member]
+        away = np.flatnonzero(region != t.region[tm])
+        at_home = self.n_schools > np.bincount(tm[away], minlength=self.n_trusts)
+        pairs = np.unique(tm[away].astype(np.int64) << 32 | region[away])  # (trust, region)
+        return at_home + np.bincount(pairs >> 32, minlength=self.n_trusts)
 
     @property
     def spread_km(self) -> np.ndarray:

@@ -43,12 +43,15 @@ def collaboration_km(v: TrustView) -> np.ndarray:
     agg = v.aggregates
     s, t = v.model.schools_data, v.trusts
     member, tm = agg.member, agg.trust_of_member
-    cx, cy = v.mean(s.x_km), v.mean(s.y_km)
-    to_centre = np.zeros(len(s))
-    to_centre[member] = np.hypot(s.x_km[member] - cx[tm], s.y_km[member] - cy[tm])
-    clustered = member[(t.is_open & t.clusters)[tm]]
-    to_centre[clustered] = v.model.trust_geometry.to_cluster_km[clustered]
-    return np.sqrt(2.0 * v.mean(to_centre * to_centre))
+    x, y = s.x_km[member], s.y_km[member]
+    n = np.maximum(v.n_schools, 1.0)
+    cx = np.bincount(tm, weights=x, minlength=agg.n_trusts) / n
+    cy = np.bincount(tm, weights=y, minlength=agg.n_trusts) / n
+    to_centre = np.hypot(x - cx[tm], y - cy[tm])
+    clustered = np.flatnonzero((t.is_open & t.clusters)[tm])
+    to_centre[clustered] = v.model.trust_geometry.to_cluster_km[member[clustered]]
+    mean_square = np.bincount(tm, weights=to_centre * to_centre, minlength=agg.n_trusts) / n
+    return np.sqrt(2.0 * mean_square)
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:

@@ -132,21 +132,26 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     eff = effectiveness(ratios, p.falloff, p.floor)
     channels = channel_values(model, eff)
     governed = view.governed
-    g = np.flatnonzero(governed)
-    t.oversight_capacity_factor[g] = channels["oversight"][g]
-    t.monitoring_noise[g] = 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"][g])
-    t.support_effectiveness[g] = channels["support"][g]
-    t.collaboration_factor[g] = channels["peer"][g]
-    t.commitment_factor[g] = channels["commitment"][g]
-    t.innovation_factor[g] = channels["innovation"][g]
-    t.operations_cost_factor[g] = 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"][g])
-    t.review_capacity[g] = channels["review"][g]
-    t.effectiveness[g] = overall_effectiveness(channels, p)[g]
-    # a lone academy has no trust model to push it
-    t.effectiveness[~governed] = model.params.quality.trust_neutral_effectiveness
-    business = model.params.central_team.business_cost_per_pupil_gbp * view.pupils
+    ct = model.params.central_team
+    # the trusts' multipliers; a lone academy's are left as they were, and it has no trust
+    # model to push it
+    for column, value in (
+        ("oversight_capacity_factor", channels["oversight"]),
+        ("monitoring_noise", 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"])),
+        ("support_effectiveness", channels["support"]),
+        ("collaboration_factor", channels["peer"]),
+        ("commitment_factor", channels["commitment"]),
+        ("innovation_factor", channels["innovation"]),
+        ("operations_cost_factor", 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"])),
+        ("review_capacity", channels["review"]),
+    ):
+        np.copyto(getattr(t, column), value, where=governed)
+    neutral = model.params.quality.trust_neutral_effectiveness
+    t.effectiveness[:] = np.where(governed, overall_effectiveness(channels, p), neutral)
+    business = ct.business_cost_per_pupil_gbp * view.pupils
     extra = recurring_shift_costs(view)
-    t.shift_costs_gbp[g] = extra[g] + (t.operations_cost_factor[g] - 1.0) * business[g]
+    costs = extra + (t.operations_cost_factor - 1.0) * business
+    np.copyto(t.shift_costs_gbp, costs, where=governed)
     log_crossings(model, view, ratios, governed)
     # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
     t.ratio[:] = np.where(governed[:, None], ratios.T, np.nan)
