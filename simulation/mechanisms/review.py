@@ -60,8 +60,8 @@ def apply_due_shifts(model: MATModel, view: TrustView) -> None:
                 bp.shift.apply(view, ids, view.settings(bp))
                 t.level[ids, j] += 1
                 t.shift_year[ids, j] = model.year
-    t.pending_until[due] = NOT_PENDING
-    t.pending_planned[due] = False
+    t.pending_until[trusts, columns] = NOT_PENDING
+    t.pending_planned[trusts, columns] = False
 
 
 def measure(view: TrustView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,8 +153,6 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     costs = extra + (t.operations_cost_factor - 1.0) * business
     np.copyto(t.shift_costs_gbp, costs, where=governed)
     log_crossings(model, view, ratios, governed)
-    # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
-    t.ratio[:] = np.where(governed[:, None], ratios.T, np.nan)
     model.break_point_ratios = ratios
     return view, ratios
 
@@ -200,7 +198,8 @@ def log_crossings(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
 ) -> None:
     """A crossing when the ratio passes 1 from below (it was under 1 at the last assessment);
-    a recovery when a ratio that was past capacity falls back below 0.95.
+    a recovery when a ratio that was past capacity falls back below 0.95. The trusts' ratios
+    and crossed flags are then brought up to date.
 
     A trust first measured past capacity (at the start, or when it becomes a multi-academy
     trust) logs no crossing — nothing was crossed that year; the trusts table shows its ratio —
@@ -208,15 +207,18 @@ def log_crossings(
     are not kept.
     """
     t = model.trusts_data
-    past = t.crossed.T  # (break point, trust), like ratios: past capacity (with hysteresis)
-    before = t.ratio.T  # last assessment's ratios (NaN where not measured)
-    new = governed & (ratios >= 1.0) & (before < 1.0)
-    recovered = governed & (ratios < RECOVERY_BELOW) & past
+    by_trust = np.ascontiguousarray(ratios.T)  # (trust, break point), like the trust columns
+    past = t.crossed  # past capacity (with hysteresis)
+    over = by_trust >= 1.0
+    new = governed[:, None] & over & (t.ratio < 1.0)  # t.ratio: last assessment's (or NaN)
+    recovered = governed[:, None] & past & (by_trust < RECOVERY_BELOW)
     for kind, mask in (("crossing", new), ("recovery", recovered)):
-        bps, ids = np.nonzero(mask)  # break point by break point, trusts in order
+        bps, ids = np.nonzero(mask.T)  # break point by break point, trusts in order
         if ids.size:
             log_break_point_events(model, kind, view, bps, ids, ratios)
-    past[:] = governed & ((past & ~recovered) | (ratios >= 1.0))
+    past[:] = governed[:, None] & ((past & ~recovered) | over)
+    # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
+    t.ratio[:] = np.where(governed[:, None], by_trust, np.nan)
 
 
 def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> None:
@@ -235,10 +237,13 @@ def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> N
 def wanted_shifts(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(wanted, planned): the shifts each trust decides to make this year, (trust, bp)."""
+    """(wanted, planned): the shifts each trust decides to make this year, (trust, bp).
+
+    Besides planned shifts, only trusts whose board reviews this year (reactive boards whose
+    outcomes fell, anticipatory ones in a review year) want any, so only their ratios are read.
+    """
     t = model.trusts_data
-    r = ratios.T
-    planned = np.zeros(r.shape, dtype=bool)
+    planned = np.zeros(ratios.T.shape, dtype=bool)
     for j, bp in enumerate(model.break_points):
         if bp.planned is not None:
             planned[:, j] = bp.planned(view, view.settings(bp))
@@ -249,22 +254,25 @@ def wanted_shifts(
     reviewing = (t.review_policy == ANTICIPATORY) & (
         (model.year - t.founded_year) % t.review_interval_years == 0
     )
-    scale = 1.0 + t.target_schools_per_year * t.review_horizon_years / np.maximum(
-        view.n_schools, 1.0
-    )
-    projected = np.maximum(r, r * scale[:, None])
-    wanted = (
-        planned
-        | (reactive[:, None] & (r >= 1.0))
-        | (reviewing[:, None] & (projected >= t.anticipation_ratio[:, None]))
-    )
+    wanted = planned.copy()
+    rows = np.flatnonzero(reactive | reviewing)
+    if rows.size:
+        r = ratios[:, rows].T
+        scale = 1.0 + t.target_schools_per_year[rows] * t.review_horizon_years[rows] / np.maximum(
+            view.n_schools[rows], 1.0
+        )
+        projected = np.maximum(r, r * scale[:, None])
+        wanted[rows] |= (reactive[rows, None] & (r >= 1.0)) | (
+            reviewing[rows, None] & (projected >= t.anticipation_ratio[rows, None])
+        )
     for j, bp in enumerate(model.break_points):
         if bp.may_shift is not None:
             wanted[:, j] &= bp.may_shift(view, view.settings(bp))
         if bp.effect_pending is not None:
             wanted[:, j] &= ~bp.effect_pending(view, view.settings(bp))
-    settling = model.year - t.shift_year < model.params.break_points.settle_years
-    wanted &= governed[:, None] & (t.pending_until == NOT_PENDING) & ~settling
+    rows = np.flatnonzero(wanted.any(axis=1))
+    settling = model.year - t.shift_year[rows] < model.params.break_points.settle_years
+    wanted[rows] &= governed[rows, None] & (t.pending_until[rows] == NOT_PENDING) & ~settling
     if model.settling:  # the scenario's named trusts start year 0 as specified
         wanted[: model.named_trusts] = False
     return wanted, planned & wanted
@@ -283,38 +291,43 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
     governed = view.governed
     record_outcomes(model, view, governed)
     wanted, planned = wanted_shifts(model, view, ratios, governed)
-    reviewed = wanted & ~planned
-    draws = np.ones(wanted.shape)
-    draws[reviewed] = rng.random(int(reviewed.sum()))  # row-major: trust by trust
-    going = planned | (reviewed & (draws <= t.review_capacity[:, None]))
+    trusts, columns = np.nonzero(wanted)  # trust by trust
+    is_planned = planned[trusts, columns]
+    reviewed = ~is_planned
+    draws = rng.random(int(reviewed.sum()))  # trust by trust
+    going = is_planned.copy()
+    going[reviewed] = draws <= t.review_capacity[trusts[reviewed]]
     if not going.any():
         return
-    columns = np.flatnonzero(going.any(axis=0))
-    order = [(j, True) for j in columns if planned[:, j].any()] + [(j, False) for j in columns]
+    # planned shifts first, then reviewed ones; break point by break point, trusts in order
+    order = np.lexsort((trusts[going], columns[going], ~is_planned[going]))
+    trusts, columns = trusts[going][order], columns[going][order]
+    is_planned = is_planned[going][order]
+    changes = (columns[1:] != columns[:-1]) | (is_planned[1:] != is_planned[:-1])
+    starts = [0, *(np.flatnonzero(changes) + 1).tolist()]
     bought: list[tuple[int, np.ndarray]] = []
-    for j, is_planned in order:
-        candidates = going[:, j] & (planned[:, j] == is_planned)
-        if not candidates.any():
-            continue
+    for start, end in zip(starts, starts[1:] + [len(trusts)], strict=True):
+        j, in_plan = int(columns[start]), bool(is_planned[start])
+        candidates = trusts[start:end]
         bp = model.break_points[j]
         cost = bp.shift.one_off_cost(core)
-        affordable = t.reserves_gbp >= cost
-        short = np.flatnonzero(candidates & ~affordable)
+        affordable = t.reserves_gbp[candidates] >= cost
+        short = candidates[~affordable]
         if short.size:
             model.events.add(
                 "shift_unaffordable",
                 model.year,
                 trust_id=short,
                 break_point=np.full(short.size, bp.name),
-                planned=np.full(short.size, int(is_planned)),
+                planned=np.full(short.size, int(in_plan)),
             )
-        ids = np.flatnonzero(candidates & affordable)
+        ids = candidates[affordable]
         if ids.size == 0:
             continue
         t.reserves_gbp[ids] -= cost
         lag = bp.shift.lag_years(core)
         t.pending_until[ids, j] = model.year + lag
-        t.pending_planned[ids, j] = is_planned
+        t.pending_planned[ids, j] = in_plan
         bought.append((j, ids))
     if bought:
         bps = np.concatenate([np.full(ids.size, j) for j, ids in bought])
