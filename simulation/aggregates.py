@@ -79,9 +79,12 @@ class TrustAggregates:
 
     def total(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-school quantity (all schools' array) over each trust's schools."""
-        return np.bincount(
-            self.trust_of_member, weights=values[self.member], minlength=self.n_trusts
-        )
+        return self.member_total(values[self.member])
+
+    def member_total(self, values: np.ndarray) -> np.ndarray:
+        """Sum over each trust's schools of a quantity given for the schools of ``member``
+        (in that order), so it need not be spread over all schools first."""
+        return np.bincount(self.trust_of_member, weights=values, minlength=self.n_trusts)
 
     @cached_property
     def by_trust(self) -> np.ndarray:

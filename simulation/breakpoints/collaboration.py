@@ -45,13 +45,11 @@ def collaboration_km(v: TrustView) -> np.ndarray:
     member, tm = agg.member, agg.trust_of_member
     x, y = s.x_km[member], s.y_km[member]
     n = np.maximum(v.n_schools, 1.0)
-    cx = np.bincount(tm, weights=x, minlength=agg.n_trusts) / n
-    cy = np.bincount(tm, weights=y, minlength=agg.n_trusts) / n
+    cx, cy = agg.member_total(x) / n, agg.member_total(y) / n
     to_centre = np.hypot(x - cx[tm], y - cy[tm])
     clustered = np.flatnonzero((t.is_open & t.clusters)[tm])
     to_centre[clustered] = v.model.trust_geometry.to_cluster_km[member[clustered]]
-    mean_square = np.bincount(tm, weights=to_centre * to_centre, minlength=agg.n_trusts) / n
-    return np.sqrt(2.0 * mean_square)
+    return np.sqrt(2.0 * (agg.member_total(to_centre * to_centre) / n))
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:

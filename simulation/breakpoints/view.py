@@ -121,9 +121,9 @@ def cluster_distances_km(model: MATModel, g: TrustRows, size: np.ndarray) -> np.
         d = np.hypot(px - cx[centre], py - cy[centre])
         nearest = centre[segment_argmin(d, school, pairs_from)]
         counts = np.bincount(nearest, minlength=n_centres)
-        held = counts > 0
-        cx[held] = np.bincount(nearest, weights=x, minlength=n_centres)[held] / counts[held]
-        cy[held] = np.bincount(nearest, weights=y, minlength=n_centres)[held] / counts[held]
+        held = counts > 0  # a centre nobody is nearest to stays where it is
+        np.divide(np.bincount(nearest, weights=x, minlength=n_centres), counts, out=cx, where=held)
+        np.divide(np.bincount(nearest, weights=y, minlength=n_centres), counts, out=cy, where=held)
     return np.minimum.reduceat(np.hypot(px - cx[centre], py - cy[centre]), pairs_from)
 
 
@@ -278,5 +278,5 @@ def build_view(model: MATModel, agg: TrustAggregates | None = None) -> TrustView
         spread_km=agg.spread_km,
         office_km=offices,
         school_autonomy=school_autonomy(model),
-        level={b.name: t.level[:, j].copy() for j, b in enumerate(model.break_points)},
+        level=dict(zip((b.name for b in model.break_points), t.level.T.copy(), strict=True)),
     )
