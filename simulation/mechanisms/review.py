@@ -207,18 +207,21 @@ def log_crossings(
     are not kept.
     """
     t = model.trusts_data
-    by_trust = np.ascontiguousarray(ratios.T)  # (trust, break point), like the trust columns
-    past = t.crossed  # past capacity (with hysteresis)
-    over = by_trust >= 1.0
-    new = governed[:, None] & over & (t.ratio < 1.0)  # t.ratio: last assessment's (or NaN)
-    recovered = governed[:, None] & past & (by_trust < RECOVERY_BELOW)
+    g = np.flatnonzero(governed)  # break points apply to these trusts alone
+    ratio = ratios[:, g].T  # (trust, break point), like the trust columns
+    past = t.crossed[g]  # past capacity (with hysteresis)
+    over = ratio >= 1.0
+    new = over & (t.ratio[g] < 1.0)  # t.ratio: the last assessment's ratios (or NaN)
+    recovered = past & (ratio < RECOVERY_BELOW)
     for kind, mask in (("crossing", new), ("recovery", recovered)):
-        bps, ids = np.nonzero(mask.T)  # break point by break point, trusts in order
-        if ids.size:
-            log_break_point_events(model, kind, view, bps, ids, ratios)
-    past[:] = governed[:, None] & ((past & ~recovered) | over)
+        bps, at = np.nonzero(mask.T)  # break point by break point, trusts in order
+        if at.size:
+            log_break_point_events(model, kind, view, bps, g[at], ratios)
+    t.crossed[:] = False
+    t.crossed[g] = (past & ~recovered) | over
     # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
-    t.ratio[:] = np.where(governed[:, None], by_trust, np.nan)
+    t.ratio[:] = np.nan
+    t.ratio[g] = ratio
 
 
 def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> None:
