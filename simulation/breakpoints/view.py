@@ -189,14 +189,15 @@ class TrustGeometry:
         key = np.column_stack([version, t.cluster_size])
         stale = t.is_open & t.clusters & (key != self.cluster_measured).any(axis=1)
         ids = np.flatnonzero(stale & (agg.n_schools > 0))
-        if ids.size:
-            g = TrustRows.of(agg, ids)
+        g = TrustRows.of(agg, ids) if ids.size else None
+        if g is not None:
             self.to_cluster_km[g.rows] = cluster_distances_km(model, g, t.cluster_size[ids])
         self.cluster_measured[stale] = key[stale]
         stale = t.is_open & t.regional_operations & (version != self.office_measured)
         ids = np.flatnonzero(stale & (agg.n_schools > 0))
         if ids.size:
-            g = TrustRows.of(agg, ids)
+            if g is None or not np.array_equal(g.ids, ids):  # often the same trusts
+                g = TrustRows.of(agg, ids)
             self.to_office_km[g.rows] = office_distances_km(model, g)
         self.office_measured[stale] = version[stale]
 
