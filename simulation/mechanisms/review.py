@@ -40,6 +40,18 @@ RECOVERY_BELOW = 0.95  # hysteresis: a crossed break point recovers once back un
 REACTIVE, ANTICIPATORY = REVIEW_POLICIES.index("reactive"), REVIEW_POLICIES.index("anticipatory")
 
 
+def shift_groups(
+    trusts: np.ndarray, columns: np.ndarray, planned: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """(trust, break point) pairs ordered planned first, then break point by break point, trusts
+    in order; returned with the (start, end) of each run of one break point and kind."""
+    order = np.lexsort((trusts, columns, ~planned))
+    trusts, columns, planned = trusts[order], columns[order], planned[order]
+    changes = (columns[1:] != columns[:-1]) | (planned[1:] != planned[:-1])
+    starts = [0, *(np.flatnonzero(changes) + 1).tolist()]
+    return trusts, columns, planned, list(zip(starts, starts[1:] + [len(trusts)], strict=True))
+
+
 def apply_due_shifts(model: MATModel, view: TrustView) -> None:
     """Shifts whose lag has run out change the trusts' approach now.
 
@@ -52,14 +64,14 @@ def apply_due_shifts(model: MATModel, view: TrustView) -> None:
     if trusts.size == 0:
         return
     planned = t.pending_planned[trusts, columns]
+    trusts, columns, _, groups = shift_groups(trusts, columns, planned)
     with model.deferred_recruitment():
-        for phase in (planned, ~planned):
-            for j in np.unique(columns[phase]).tolist():
-                ids = trusts[phase & (columns == j)]
-                bp = model.break_points[j]
-                bp.shift.apply(view, ids, view.settings(bp))
-                t.level[ids, j] += 1
-                t.shift_year[ids, j] = model.year
+        for start, end in groups:
+            j, ids = int(columns[start]), trusts[start:end]
+            bp = model.break_points[j]
+            bp.shift.apply(view, ids, view.settings(bp))
+            t.level[ids, j] += 1
+            t.shift_year[ids, j] = model.year
     t.pending_until[trusts, columns] = NOT_PENDING
     t.pending_planned[trusts, columns] = False
 
@@ -302,14 +314,11 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
     going[reviewed] = draws <= t.review_capacity[trusts[reviewed]]
     if not going.any():
         return
-    # planned shifts first, then reviewed ones; break point by break point, trusts in order
-    order = np.lexsort((trusts[going], columns[going], ~is_planned[going]))
-    trusts, columns = trusts[going][order], columns[going][order]
-    is_planned = is_planned[going][order]
-    changes = (columns[1:] != columns[:-1]) | (is_planned[1:] != is_planned[:-1])
-    starts = [0, *(np.flatnonzero(changes) + 1).tolist()]
+    trusts, columns, is_planned, groups = shift_groups(
+        trusts[going], columns[going], is_planned[going]
+    )
     bought: list[tuple[int, np.ndarray]] = []
-    for start, end in zip(starts, starts[1:] + [len(trusts)], strict=True):
+    for start, end in groups:
         j, in_plan = int(columns[start]), bool(is_planned[start])
         candidates = trusts[start:end]
         bp = model.break_points[j]
