@@ -2,8 +2,8 @@
 
 Everything is an array indexed by trust id, read from the year's :class:`TrustAggregates` and
 the trust columns, so the cost is linear in schools. Collaboration clusters and regional
-offices are recomputed only for trusts whose schools or cluster size changed since last year
-(:class:`TrustGeometry`); everyone else's distances are reused.
+offices are recomputed only for trusts whose schools or cluster size changed since last year,
+all of those trusts at once (:class:`TrustGeometry`); everyone else's distances are reused.
 """
 
 from __future__ import annotations
@@ -135,16 +135,20 @@ def office_distances_km(model: MATModel, g: TrustRows) -> np.ndarray:
     ids = g.ids[g.trust]
     best = np.hypot(x - t.base_x_km[ids], y - t.base_y_km[ids])
     region = s.region[g.rows].astype(np.int64)
-    key = g.trust * (int(region.max()) + 1) + region
+    n_codes = int(region.max()) + 1
+    key = g.trust * n_codes + region
     order = np.argsort(key, kind="stable")  # (trust, region) groups, rows in order within
-    groups, first, counts = np.unique(key[order], return_index=True, return_counts=True)
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    counts = np.diff(np.r_[first, key.size])
     hubbed = np.flatnonzero(counts >= 2)
     if hubbed.size == 0:
         return best
-    xs, ys = x[order], y[order]
-    hub_x = np.array([xs[first[h] : first[h] + counts[h]].mean() for h in hubbed.tolist()])
-    hub_y = np.array([ys[first[h] : first[h] + counts[h]].mean() for h in hubbed.tolist()])
-    hub_trust = groups[hubbed] // (int(region.max()) + 1)
+    xs, ys = x[order], y[order]  # a hub is numpy's mean (pairwise sums), so group by group
+    spans = [(first[h], first[h] + counts[h]) for h in hubbed.tolist()]
+    hub_x = np.array([xs[a:b].mean() for a, b in spans])
+    hub_y = np.array([ys[a:b].mean() for a, b in spans])
+    hub_trust = key[first[hubbed]] // n_codes
     n_hubs = np.bincount(hub_trust, minlength=len(g.ids))
     first_hub = np.cumsum(n_hubs) - n_hubs
     for m in range(int(n_hubs.max())):
