@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .leader import CEO, IMPROVEMENT_LEAD, SLE
+from .leader import CEO, IMPROVEMENT_LEAD, ROLES, SLE
 from .school import GOOD, INADEQUATE, NO_GRADE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
@@ -34,6 +34,10 @@ class StaffCounts:
     sles: np.ndarray
 
 
+CENTRAL_ROLES = (CEO, IMPROVEMENT_LEAD, SLE)  # the last role codes, in this order
+assert tuple(range(CEO, len(ROLES))) == CENTRAL_ROLES
+
+
 def staff_counts(model: MATModel) -> StaffCounts:
     """Active CEOs, improvement leads and SLEs of every trust, in one pass over leaders.
 
@@ -46,12 +50,9 @@ def staff_counts(model: MATModel) -> StaffCounts:
     key = (leaders.role[central].astype(np.int64) - CEO) * n + leaders.trust[central]
     counts = np.bincount(key, minlength=3 * n).reshape(3, n).astype(float)
     skill = np.bincount(key, weights=leaders.skill[central], minlength=3 * n).reshape(3, n)
+    (ceos, leads, sles), (ceo_skill, lead_skill, _) = counts, skill  # rows: CENTRAL_ROLES
     return StaffCounts(
-        ceos=counts[CEO - CEO],
-        ceo_skill=skill[CEO - CEO],
-        leads=counts[IMPROVEMENT_LEAD - CEO],
-        lead_skill=skill[IMPROVEMENT_LEAD - CEO],
-        sles=counts[SLE - CEO],
+        ceos=ceos, ceo_skill=ceo_skill, leads=leads, lead_skill=lead_skill, sles=sles
     )
 
 
