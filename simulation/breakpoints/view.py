@@ -117,13 +117,17 @@ def cluster_distances_km(model: MATModel, g: TrustRows, size: np.ndarray) -> np.
     px, py = x[school], y[school]
     cx, cy = x[seeds], y[seeds]
     n_centres = len(seeds)
+    previous = None
     for _ in range(KMEANS_ITERATIONS):
         d = np.hypot(px - cx[centre], py - cy[centre])
         nearest = centre[segment_argmin(d, school, pairs_from)]
+        if previous is not None and np.array_equal(nearest, previous):
+            break  # same clusters, same centres: the remaining iterations would change nothing
         counts = np.bincount(nearest, minlength=n_centres)
         held = counts > 0  # a centre nobody is nearest to stays where it is
         np.divide(np.bincount(nearest, weights=x, minlength=n_centres), counts, out=cx, where=held)
         np.divide(np.bincount(nearest, weights=y, minlength=n_centres), counts, out=cy, where=held)
+        previous = nearest
     return np.minimum.reduceat(np.hypot(px - cx[centre], py - cy[centre]), pairs_from)
 
 
