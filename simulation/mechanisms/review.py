@@ -251,17 +251,19 @@ def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> N
 
 def wanted_shifts(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(wanted, planned): the shifts each trust decides to make this year, (trust, bp).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(trusts, break points, planned): the shifts the trusts decide to make this year, one
+    (trust, break point) pair each, trust by trust; ``planned`` marks the planned ones.
 
-    Besides planned shifts, only trusts whose board reviews this year (reactive boards whose
-    outcomes fell, anticipatory ones in a review year) want any, so only their ratios are read.
+    Only a trust with a planned shift or whose board reviews this year (a reactive board whose
+    outcomes fell, an anticipatory one in a review year) can want one, so only those are read.
     """
     t = model.trusts_data
-    planned = np.zeros(ratios.T.shape, dtype=bool)
-    for j, bp in enumerate(model.break_points):
-        if bp.planned is not None:
-            planned[:, j] = bp.planned(view, view.settings(bp))
+    plans = [
+        (j, bp.planned(view, view.settings(bp)))
+        for j, bp in enumerate(model.break_points)
+        if bp.planned is not None
+    ]
     fell = (t.outcome_years >= HISTORY) & (
         t.outcome_history[:, 0] - t.outcome_history[:, -1] >= t.reactive_drop
     )
@@ -269,28 +271,32 @@ def wanted_shifts(
     reviewing = (t.review_policy == ANTICIPATORY) & (
         (model.year - t.founded_year) % t.review_interval_years == 0
     )
-    wanted = planned.copy()
-    rows = np.flatnonzero(reactive | reviewing)
-    if rows.size:
-        r = ratios[:, rows].T
-        scale = 1.0 + t.target_schools_per_year[rows] * t.review_horizon_years[rows] / np.maximum(
-            view.n_schools[rows], 1.0
-        )
-        projected = np.maximum(r, r * scale[:, None])
-        wanted[rows] |= (reactive[rows, None] & (r >= 1.0)) | (
-            reviewing[rows, None] & (projected >= t.anticipation_ratio[rows, None])
-        )
+    candidates = governed & (reactive | reviewing | np.any([p for _, p in plans], axis=0))
+    rows = np.flatnonzero(candidates)
+    if model.settling:  # the scenario's named trusts start year 0 as specified
+        rows = rows[rows >= model.named_trusts]
+    planned = np.zeros((rows.size, len(ratios)), dtype=bool)
+    for j, p in plans:
+        planned[:, j] = p[rows]
+    r = ratios[:, rows].T
+    scale = 1.0 + t.target_schools_per_year[rows] * t.review_horizon_years[rows] / np.maximum(
+        view.n_schools[rows], 1.0
+    )
+    projected = np.maximum(r, r * scale[:, None])
+    wanted = (
+        planned
+        | (reactive[rows, None] & (r >= 1.0))
+        | (reviewing[rows, None] & (projected >= t.anticipation_ratio[rows, None]))
+    )
     for j, bp in enumerate(model.break_points):
         if bp.may_shift is not None:
-            wanted[:, j] &= bp.may_shift(view, view.settings(bp))
+            wanted[:, j] &= bp.may_shift(view, view.settings(bp))[rows]
         if bp.effect_pending is not None:
-            wanted[:, j] &= ~bp.effect_pending(view, view.settings(bp))
-    rows = np.flatnonzero(wanted.any(axis=1))
+            wanted[:, j] &= ~bp.effect_pending(view, view.settings(bp))[rows]
     settling = model.year - t.shift_year[rows] < model.params.break_points.settle_years
-    wanted[rows] &= governed[rows, None] & (t.pending_until[rows] == NOT_PENDING) & ~settling
-    if model.settling:  # the scenario's named trusts start year 0 as specified
-        wanted[: model.named_trusts] = False
-    return wanted, planned & wanted
+    wanted &= (t.pending_until[rows] == NOT_PENDING) & ~settling
+    at, columns = np.nonzero(wanted)
+    return rows[at], columns, planned[at, columns]
 
 
 def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> None:
@@ -305,9 +311,7 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
     core = model.params.break_points
     governed = view.governed
     record_outcomes(model, view, governed)
-    wanted, planned = wanted_shifts(model, view, ratios, governed)
-    trusts, columns = np.nonzero(wanted)  # trust by trust
-    is_planned = planned[trusts, columns]
+    trusts, columns, is_planned = wanted_shifts(model, view, ratios, governed)
     reviewed = ~is_planned
     draws = rng.random(int(reviewed.sum()))  # trust by trust
     going = is_planned.copy()
