@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .leader import CEO, IMPROVEMENT_LEAD, SLE
-from .school import GOOD, NO_TRUST, REQUIRES_IMPROVEMENT
+from .leader import CEO, IMPROVEMENT_LEAD, ROLES, SLE
+from .school import GOOD, INADEQUATE, NO_GRADE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
     from .model import MATModel
@@ -34,25 +34,25 @@ class StaffCounts:
     sles: np.ndarray
 
 
+CENTRAL_ROLES = (CEO, IMPROVEMENT_LEAD, SLE)  # the last role codes, in this order
+assert tuple(range(CEO, len(ROLES))) == CENTRAL_ROLES
+
+
 def staff_counts(model: MATModel) -> StaffCounts:
-    """Active CEOs, improvement leads and SLEs of every trust, in one pass over leaders."""
+    """Active CEOs, improvement leads and SLEs of every trust, in one pass over leaders.
+
+    One count per (role, trust) bin; each bin's skill is summed in leader order, as a sum
+    over that role's leaders alone would be.
+    """
     leaders = model.leaders_data
     n = len(model.trusts_data)
-    employed = leaders.active & (leaders.trust >= 0)
-    counts = {}
-    for role in (CEO, IMPROVEMENT_LEAD, SLE):
-        mask = employed & (leaders.role == role)
-        trust = leaders.trust[mask]
-        counts[role] = (
-            np.bincount(trust, minlength=n).astype(float),
-            np.bincount(trust, weights=leaders.skill[mask], minlength=n),
-        )
+    central = np.flatnonzero(leaders.active & (leaders.trust >= 0) & (leaders.role >= CEO))
+    key = (leaders.role[central].astype(np.int64) - CEO) * n + leaders.trust[central]
+    counts = np.bincount(key, minlength=3 * n).reshape(3, n).astype(float)
+    skill = np.bincount(key, weights=leaders.skill[central], minlength=3 * n).reshape(3, n)
+    (ceos, leads, sles), (ceo_skill, lead_skill, _) = counts, skill  # rows: CENTRAL_ROLES
     return StaffCounts(
-        ceos=counts[CEO][0],
-        ceo_skill=counts[CEO][1],
-        leads=counts[IMPROVEMENT_LEAD][0],
-        lead_skill=counts[IMPROVEMENT_LEAD][1],
-        sles=counts[SLE][0],
+        ceos=ceos, ceo_skill=ceo_skill, leads=leads, lead_skill=lead_skill, sles=sles
     )
 
 
@@ -80,9 +80,12 @@ class TrustAggregates:
 
     def total(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-school quantity (all schools' array) over each trust's schools."""
-        return np.bincount(
-            self.trust_of_member, weights=values[self.member], minlength=self.n_trusts
-        )
+        return self.member_total(values[self.member])
+
+    def member_total(self, values: np.ndarray) -> np.ndarray:
+        """Sum over each trust's schools of a quantity given for the schools of ``member``
+        (in that order), so it need not be spread over all schools first."""
+        return np.bincount(self.trust_of_member, weights=values, minlength=self.n_trusts)
 
     @cached_property
     def by_trust(self) -> np.ndarray:
@@ -100,10 +103,15 @@ class TrustAggregates:
 
     @cached_property
     def n_regions(self) -> np.ndarray:
-        """Regions each trust has schools in."""
-        region = self._model.schools_data.region[self.member]
-        pairs = np.unique(self.trust_of_member.astype(np.int64) * 1_000 + region)
-        return np.bincount(pairs // 1_000, minlength=self.n_trusts)
+        """Regions each trust has schools in: its base's region if any school is there, plus
+        every other region it has a school in (few schools are away from their base region)."""
+        s, t = self._model.schools_data, self._model.trusts_data
+        tm = self.trust_of_member
+        region = s.region[self.member]
+        away = np.flatnonzero(region != t.region[tm])
+        at_home = self.n_schools > np.bincount(tm[away], minlength=self.n_trusts)
+        pairs = np.unique(tm[away].astype(np.int64) << 32 | region[away])  # (trust, region)
+        return at_home + np.bincount(pairs >> 32, minlength=self.n_trusts)
 
     @property
     def spread_km(self) -> np.ndarray:
@@ -123,24 +131,20 @@ def trust_aggregates(model: MATModel) -> TrustAggregates:
     t = s.trust
     member = np.flatnonzero(t != NO_TRUST)
     tm = t[member]
-    grade = s.grade[member]
-    weak = grade >= REQUIRES_IMPROVEMENT
-    strong = (grade >= 0) & (grade <= GOOD)
+    # schools by (grade, trust): ungraded, outstanding, good, requires improvement, inadequate
+    grade = np.clip(s.grade[member], NO_GRADE, INADEQUATE).astype(np.int64) - NO_GRADE
+    by_grade = np.bincount(grade * n + tm, minlength=5 * n).reshape(5, n)
     to_base = np.hypot(s.x_km[member] - trusts.base_x_km[tm], s.y_km[member] - trusts.base_y_km[tm])
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(tm[mask], minlength=n).astype(float)
-
     return TrustAggregates(
         n_trusts=n,
         member=member,
         trust_of_member=tm,
         to_base_km=to_base,
-        n_schools=np.bincount(tm, minlength=n).astype(float),
+        n_schools=by_grade.sum(axis=0).astype(float),
         pupils=np.bincount(tm, weights=s.pupils[member], minlength=n),
-        n_weak=count(weak),
-        n_strong=count(strong),
-        n_graded=count(grade >= 0),
+        n_weak=by_grade[REQUIRES_IMPROVEMENT - NO_GRADE :].sum(axis=0).astype(float),
+        n_strong=by_grade[OUTSTANDING - NO_GRADE : GOOD - NO_GRADE + 1].sum(axis=0).astype(float),
+        n_graded=by_grade[OUTSTANDING - NO_GRADE :].sum(axis=0).astype(float),
         spread_sum_km=np.bincount(tm, weights=to_base, minlength=n),
         staff=staff_counts(model),
         _model=model,

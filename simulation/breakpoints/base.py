@@ -44,9 +44,16 @@ CHANNELS = {
 
 
 def effectiveness(ratio: np.ndarray, falloff: float, floor: float) -> np.ndarray:
-    """1 while load/capacity <= 1; past it, exp(-falloff (ratio-1)^2), never below ``floor``."""
-    over = np.clip(np.asarray(ratio, dtype=float) - 1.0, 0.0, None)
-    return np.maximum(floor, np.exp(-falloff * over * over))
+    """1 while load/capacity <= 1; past it, exp(-falloff (ratio-1)^2), never below ``floor``.
+
+    The exponential is taken only past capacity (few ratios), the rest share the value at 1.
+    """
+    over = np.asarray(ratio, dtype=float) - 1.0
+    past = ~(over <= 0.0)  # past capacity (NaN stays NaN)
+    eff = np.full(over.shape, np.maximum(floor, np.exp(-falloff * 0.0 * 0.0)))
+    gap = over[past]
+    eff[past] = np.maximum(floor, np.exp(-falloff * gap * gap))
+    return eff
 
 
 def load_ratio(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -54,8 +61,9 @@ def load_ratio(load: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     and no capacity at all (reports say "no capacity" rather than showing a number)."""
     load = np.asarray(load, dtype=float)
     cap = np.asarray(capacity, dtype=float)
+    ratio = np.full(np.broadcast_shapes(load.shape, cap.shape), np.inf)  # no capacity
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        ratio = np.where(cap > 0, load / np.where(cap > 0, cap, 1.0), np.inf)
+        np.divide(load, cap, out=ratio, where=cap > 0)
     return np.where(load > 0, ratio, 0.0)
 
 

@@ -72,14 +72,13 @@ def improvement_work(v: TrustView, p: Parameters) -> np.ndarray:
     agg = v.aggregates
     s = v.model.schools_data
     rows = agg.member
-    weight = np.zeros(len(s))
-    weight[rows] = (
+    weight = (
         1.0
         + p.ceo_weak_extra * (s.grade[rows] >= REQUIRES_IMPROVEMENT)
         + p.ceo_secondary_extra * ((s.phase[rows] == SECONDARY) | (s.phase[rows] == ALL_THROUGH))
         + agg.to_base_km / p.ceo_travel_km
     )
-    return v.total(weight)
+    return agg.member_total(weight)
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:

@@ -43,12 +43,13 @@ def collaboration_km(v: TrustView) -> np.ndarray:
     agg = v.aggregates
     s, t = v.model.schools_data, v.trusts
     member, tm = agg.member, agg.trust_of_member
-    cx, cy = v.mean(s.x_km), v.mean(s.y_km)
-    to_centre = np.zeros(len(s))
-    to_centre[member] = np.hypot(s.x_km[member] - cx[tm], s.y_km[member] - cy[tm])
-    clustered = member[(t.is_open & t.clusters)[tm]]
-    to_centre[clustered] = v.model.trust_geometry.to_cluster_km[clustered]
-    return np.sqrt(2.0 * v.mean(to_centre * to_centre))
+    x, y = s.x_km[member], s.y_km[member]
+    n = np.maximum(v.n_schools, 1.0)
+    cx, cy = agg.member_total(x) / n, agg.member_total(y) / n
+    to_centre = np.hypot(x - cx[tm], y - cy[tm])
+    clustered = np.flatnonzero((t.is_open & t.clusters)[tm])
+    to_centre[clustered] = v.model.trust_geometry.to_cluster_km[member[clustered]]
+    return np.sqrt(2.0 * (agg.member_total(to_centre * to_centre) / n))
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:

@@ -59,13 +59,12 @@ def context_difference(v: TrustView, p: Parameters) -> np.ndarray:
     agg = v.aggregates
     s = v.model.schools_data
     member, tm = agg.member, agg.trust_of_member
-    context = np.zeros(len(s))
-    context[member] = (
+    context = (
         np.abs(s.disadvantage[member] - v.trusts.core_disadvantage[tm])
         / p.context_scale_disadvantage
         + agg.to_base_km / p.context_scale_km
     )
-    return v.mean(context)
+    return agg.member_total(context) / np.maximum(v.n_schools, 1.0)
 
 
 def load(v: TrustView, p: Parameters) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Everything is an array indexed by trust id, read from the year's :class:`TrustAggregates` and
 the trust columns, so the cost is linear in schools. Collaboration clusters and regional
-offices are recomputed only for trusts whose schools or cluster size changed since last year
-(:class:`TrustGeometry`); everyone else's distances are reused.
+offices are recomputed only for trusts whose schools or cluster size changed since last year,
+all of those trusts at once (:class:`TrustGeometry`); everyone else's distances are reused.
 """
 
 from __future__ import annotations
@@ -22,54 +22,144 @@ if TYPE_CHECKING:
     from .base import BreakPoint
 
 
-def _kmeans(xy: np.ndarray, k: int, seeds: np.ndarray, iterations: int = 5) -> np.ndarray:
-    """A few deterministic Lloyd iterations from the given seed points; returns centres."""
-    centres = xy[seeds[:k]].copy()
-    for _ in range(iterations):
-        d = np.hypot(xy[:, None, 0] - centres[None, :, 0], xy[:, None, 1] - centres[None, :, 1])
-        nearest = d.argmin(axis=1)
-        counts = np.bincount(nearest, minlength=k)
+KMEANS_ITERATIONS = 5  # deterministic Lloyd iterations from the seed points
+
+
+@dataclass
+class TrustRows:
+    """The schools of some trusts, trust by trust (rows in order within a trust), so that
+    every trust's geometry can be measured at once: ``trust[p]`` is the position in ``ids``
+    of the trust that school ``rows[p]`` belongs to and ``starts`` where each trust begins."""
+
+    ids: np.ndarray
+    rows: np.ndarray
+    trust: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, agg: TrustAggregates, ids: np.ndarray) -> TrustRows:
+        """The schools of trusts ``ids`` (ascending, each with at least one school)."""
+        wanted = np.full(agg.n_trusts, -1)
+        wanted[ids] = np.arange(len(ids))
+        position = wanted[agg.trust_of_member]
+        picked = np.flatnonzero(position >= 0)
+        order = np.argsort(position[picked], kind="stable")
+        trust = position[picked][order]
+        counts = np.bincount(trust, minlength=len(ids))
+        return cls(ids, agg.member[picked[order]], trust, np.cumsum(counts) - counts, counts)
+
+
+def first_where(hit: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Position of the first true element of each segment (each segment has one)."""
+    return np.minimum.reduceat(np.where(hit, np.arange(hit.size), hit.size), starts)
+
+
+def segment_argmin(values: np.ndarray, segment: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Position of each segment's smallest value (the first of equals, like ``argmin``)."""
+    return first_where(values == np.minimum.reduceat(values, starts)[segment], starts)
+
+
+def segment_argmax(values: np.ndarray, segment: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Position of each segment's largest value (the first of equals, like ``argmax``)."""
+    return first_where(values == np.maximum.reduceat(values, starts)[segment], starts)
+
+
+def cluster_seeds(model: MATModel, g: TrustRows, k: np.ndarray) -> np.ndarray:
+    """Seed schools (positions in ``g.rows``) of each trust's ``k`` clusters, trust by trust:
+    its secondaries first (the hub schools of an all-through cluster), then farthest-point
+    seeding — each next seed the school furthest from all seeds so far (its first school when
+    it has no secondary)."""
+    s = model.schools_data
+    x, y = s.x_km[g.rows], s.y_km[g.rows]
+    first_centre = np.cumsum(k) - k
+    seeds = np.zeros(int(k.sum()), dtype=np.int64)
+    hubs = np.flatnonzero(s.phase[g.rows] == SECONDARY)
+    hub_trust = g.trust[hubs]
+    rank = np.arange(hubs.size) - np.searchsorted(hub_trust, hub_trust)  # within its trust
+    kept = rank < k[hub_trust]
+    seeds[first_centre[hub_trust[kept]] + rank[kept]] = hubs[kept]
+    seeded = np.minimum(np.bincount(hub_trust, minlength=len(k)), k)
+    seeds[first_centre[seeded == 0]] = g.starts[seeded == 0]
+    seeded = np.maximum(seeded, 1)
+    if (seeded == k).all():
+        return seeds
+    # distance from each school to the nearest seed of its trust; revisiting a seed already
+    # counted leaves the minimum unchanged, so every trust can take its m-th seed at once
+    nearest = np.full(len(g.rows), np.inf)
+    for m in range(int(seeded[seeded < k].max())):
+        seed = seeds[(first_centre + np.minimum(m, seeded - 1))[g.trust]]
+        nearest = np.minimum(nearest, np.hypot(x - x[seed], y - y[seed]))
+    while (short := seeded < k).any():
+        far = segment_argmax(nearest, g.trust, g.starts)
+        seeds[first_centre[short] + seeded[short]] = far[short]
+        seeded[short] += 1
+        seed = seeds[(first_centre + seeded - 1)[g.trust]]
+        nearest = np.minimum(nearest, np.hypot(x - x[seed], y - y[seed]))
+    return seeds
+
+
+def cluster_distances_km(model: MATModel, g: TrustRows, size: np.ndarray) -> np.ndarray:
+    """Distance from each school of ``g`` to the centre of its collaboration cluster.
+
+    Each trust's schools form clusters of about ``size`` schools: a few deterministic Lloyd
+    (k-means) iterations from :func:`cluster_seeds`, all trusts at once over every (school,
+    centre of its trust) pair; a centre nobody is nearest to stays where it is.
+    """
+    s = model.schools_data
+    x, y = s.x_km[g.rows], s.y_km[g.rows]
+    k = np.maximum(1, np.ceil(g.counts / size).astype(np.int64))
+    seeds = cluster_seeds(model, g, k)
+    per_school = k[g.trust]
+    school = np.repeat(np.arange(len(g.rows)), per_school)  # pairs, school by school
+    pairs_from = np.cumsum(per_school) - per_school
+    centre = (np.cumsum(k) - k)[g.trust][school] + np.arange(school.size) - pairs_from[school]
+    px, py = x[school], y[school]
+    cx, cy = x[seeds], y[seeds]
+    n_centres = len(seeds)
+    previous = None
+    for _ in range(KMEANS_ITERATIONS):
+        d = np.hypot(px - cx[centre], py - cy[centre])
+        nearest = centre[segment_argmin(d, school, pairs_from)]
+        if previous is not None and np.array_equal(nearest, previous):
+            break  # same clusters, same centres: the remaining iterations would change nothing
+        counts = np.bincount(nearest, minlength=n_centres)
         held = counts > 0  # a centre nobody is nearest to stays where it is
-        for axis in (0, 1):
-            sums = np.bincount(nearest, weights=xy[:, axis], minlength=k)
-            centres[held, axis] = sums[held] / counts[held]
-    return centres
+        np.divide(np.bincount(nearest, weights=x, minlength=n_centres), counts, out=cx, where=held)
+        np.divide(np.bincount(nearest, weights=y, minlength=n_centres), counts, out=cy, where=held)
+        previous = nearest
+    return np.minimum.reduceat(np.hypot(px - cx[centre], py - cy[centre]), pairs_from)
 
 
-def cluster_centres(model: MATModel, rows: np.ndarray, size: int) -> np.ndarray:
-    """Collaboration clusters of about ``size`` schools, seeded at the trust's secondaries
-    (the hub schools of an all-through cluster) and then at the furthest-apart schools."""
-    s = model.schools_data
-    xy = np.column_stack([s.x_km[rows], s.y_km[rows]])
-    k = max(1, int(np.ceil(len(rows) / size)))
-    hubs = np.flatnonzero(s.phase[rows] == SECONDARY)
-    seeds = list(hubs[:k])
-    while len(seeds) < k:  # farthest-point seeding, deterministic
-        if not seeds:
-            seeds.append(0)
-            continue
-        d = np.min(np.hypot(*(xy[:, None, :] - xy[None, seeds, :]).transpose(2, 0, 1)), axis=1)
-        seeds.append(int(d.argmax()))
-    return _kmeans(xy, k, np.array(seeds))
-
-
-def nearest_centre_km(model: MATModel, rows: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    s = model.schools_data
-    dx = s.x_km[rows, None] - centres[None, :, 0]
-    dy = s.y_km[rows, None] - centres[None, :, 1]
-    return np.hypot(dx, dy).min(axis=1)
-
-
-def regional_offices(model: MATModel, rows: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """The base plus one hub at the centre of each region where the trust has 2+ schools."""
-    s = model.schools_data
-    offices = [base]
-    regions, counts = np.unique(s.region[rows], return_counts=True)
-    for region, count in zip(regions, counts, strict=True):
-        if count >= 2:
-            members = rows[s.region[rows] == region]
-            offices.append(np.array([s.x_km[members].mean(), s.y_km[members].mean()]))
-    return np.array(offices)
+def office_distances_km(model: MATModel, g: TrustRows) -> np.ndarray:
+    """Distance from each school of ``g`` to its trust's nearest office: the base, or the hub
+    at the centre of each region where the trust has 2+ schools."""
+    s, t = model.schools_data, model.trusts_data
+    x, y = s.x_km[g.rows], s.y_km[g.rows]
+    ids = g.ids[g.trust]
+    best = np.hypot(x - t.base_x_km[ids], y - t.base_y_km[ids])
+    region = s.region[g.rows].astype(np.int64)
+    n_codes = int(region.max()) + 1
+    key = g.trust * n_codes + region
+    order = np.argsort(key, kind="stable")  # (trust, region) groups, rows in order within
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    counts = np.diff(np.r_[first, key.size])
+    hubbed = np.flatnonzero(counts >= 2)
+    if hubbed.size == 0:
+        return best
+    xs, ys = x[order], y[order]  # a hub is numpy's mean (pairwise sums), so group by group
+    spans = [(first[h], first[h] + counts[h]) for h in hubbed.tolist()]
+    hub_x = np.array([xs[a:b].mean() for a, b in spans])
+    hub_y = np.array([ys[a:b].mean() for a, b in spans])
+    hub_trust = key[first[hubbed]] // n_codes
+    n_hubs = np.bincount(hub_trust, minlength=len(g.ids))
+    first_hub = np.cumsum(n_hubs) - n_hubs
+    for m in range(int(n_hubs.max())):
+        near = np.flatnonzero(n_hubs[g.trust] > m)
+        h = first_hub[g.trust[near]] + m
+        best[near] = np.minimum(best[near], np.hypot(x[near] - hub_x[h], y[near] - hub_y[h]))
+    return best
 
 
 @dataclass
@@ -106,19 +196,17 @@ class TrustGeometry:
         version = model.membership_version
         key = np.column_stack([version, t.cluster_size])
         stale = t.is_open & t.clusters & (key != self.cluster_measured).any(axis=1)
-        for i in np.flatnonzero(stale).tolist():
-            rows = agg.rows_of(i)
-            if rows.size:
-                centres = cluster_centres(model, rows, int(t.cluster_size[i]))
-                self.to_cluster_km[rows] = nearest_centre_km(model, rows, centres)
+        ids = np.flatnonzero(stale & (agg.n_schools > 0))
+        g = TrustRows.of(agg, ids) if ids.size else None
+        if g is not None:
+            self.to_cluster_km[g.rows] = cluster_distances_km(model, g, t.cluster_size[ids])
         self.cluster_measured[stale] = key[stale]
         stale = t.is_open & t.regional_operations & (version != self.office_measured)
-        for i in np.flatnonzero(stale).tolist():
-            rows = agg.rows_of(i)
-            if rows.size:
-                base = np.array([t.base_x_km[i], t.base_y_km[i]])
-                offices = regional_offices(model, rows, base)
-                self.to_office_km[rows] = nearest_centre_km(model, rows, offices)
+        ids = np.flatnonzero(stale & (agg.n_schools > 0))
+        if ids.size:
+            if g is None or not np.array_equal(g.ids, ids):  # often the same trusts
+                g = TrustRows.of(agg, ids)
+            self.to_office_km[g.rows] = office_distances_km(model, g)
         self.office_measured[stale] = version[stale]
 
 
@@ -199,5 +287,5 @@ def build_view(model: MATModel, agg: TrustAggregates | None = None) -> TrustView
         spread_km=agg.spread_km,
         office_km=offices,
         school_autonomy=school_autonomy(model),
-        level={b.name: t.level[:, j].copy() for j, b in enumerate(model.break_points)},
+        level=dict(zip((b.name for b in model.break_points), t.level.T.copy(), strict=True)),
     )

@@ -40,6 +40,18 @@ RECOVERY_BELOW = 0.95  # hysteresis: a crossed break point recovers once back un
 REACTIVE, ANTICIPATORY = REVIEW_POLICIES.index("reactive"), REVIEW_POLICIES.index("anticipatory")
 
 
+def shift_groups(
+    trusts: np.ndarray, columns: np.ndarray, planned: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """(trust, break point) pairs ordered planned first, then break point by break point, trusts
+    in order; returned with the (start, end) of each run of one break point and kind."""
+    order = np.lexsort((trusts, columns, ~planned))
+    trusts, columns, planned = trusts[order], columns[order], planned[order]
+    changes = (columns[1:] != columns[:-1]) | (planned[1:] != planned[:-1])
+    starts = [0, *(np.flatnonzero(changes) + 1).tolist()]
+    return trusts, columns, planned, list(zip(starts, starts[1:] + [len(trusts)], strict=True))
+
+
 def apply_due_shifts(model: MATModel, view: TrustView) -> None:
     """Shifts whose lag has run out change the trusts' approach now.
 
@@ -52,16 +64,16 @@ def apply_due_shifts(model: MATModel, view: TrustView) -> None:
     if trusts.size == 0:
         return
     planned = t.pending_planned[trusts, columns]
+    trusts, columns, _, groups = shift_groups(trusts, columns, planned)
     with model.deferred_recruitment():
-        for phase in (planned, ~planned):
-            for j in np.unique(columns[phase]).tolist():
-                ids = trusts[phase & (columns == j)]
-                bp = model.break_points[j]
-                bp.shift.apply(view, ids, view.settings(bp))
-                t.level[ids, j] += 1
-                t.shift_year[ids, j] = model.year
-    t.pending_until[due] = NOT_PENDING
-    t.pending_planned[due] = False
+        for start, end in groups:
+            j, ids = int(columns[start]), trusts[start:end]
+            bp = model.break_points[j]
+            bp.shift.apply(view, ids, view.settings(bp))
+            t.level[ids, j] += 1
+            t.shift_year[ids, j] = model.year
+    t.pending_until[trusts, columns] = NOT_PENDING
+    t.pending_planned[trusts, columns] = False
 
 
 def measure(view: TrustView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -132,24 +144,27 @@ def assess_break_points(model: MATModel) -> tuple[TrustView, np.ndarray]:
     eff = effectiveness(ratios, p.falloff, p.floor)
     channels = channel_values(model, eff)
     governed = view.governed
-    g = np.flatnonzero(governed)
-    t.oversight_capacity_factor[g] = channels["oversight"][g]
-    t.monitoring_noise[g] = 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"][g])
-    t.support_effectiveness[g] = channels["support"][g]
-    t.collaboration_factor[g] = channels["peer"][g]
-    t.commitment_factor[g] = channels["commitment"][g]
-    t.innovation_factor[g] = channels["innovation"][g]
-    t.operations_cost_factor[g] = 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"][g])
-    t.review_capacity[g] = channels["review"][g]
-    t.effectiveness[g] = overall_effectiveness(channels, p)[g]
-    # a lone academy has no trust model to push it
-    t.effectiveness[~governed] = model.params.quality.trust_neutral_effectiveness
-    business = model.params.central_team.business_cost_per_pupil_gbp * view.pupils
+    ct = model.params.central_team
+    # the trusts' multipliers; a lone academy's are left as they were, and it has no trust
+    # model to push it
+    for column, value in (
+        ("oversight_capacity_factor", channels["oversight"]),
+        ("monitoring_noise", 1.0 + INTELLIGENCE_NOISE_GAIN * (1.0 - channels["intelligence"])),
+        ("support_effectiveness", channels["support"]),
+        ("collaboration_factor", channels["peer"]),
+        ("commitment_factor", channels["commitment"]),
+        ("innovation_factor", channels["innovation"]),
+        ("operations_cost_factor", 1.0 + OPERATIONS_COST_GAIN * (1.0 - channels["operations"])),
+        ("review_capacity", channels["review"]),
+    ):
+        np.copyto(getattr(t, column), value, where=governed)
+    neutral = model.params.quality.trust_neutral_effectiveness
+    t.effectiveness[:] = np.where(governed, overall_effectiveness(channels, p), neutral)
+    business = ct.business_cost_per_pupil_gbp * view.pupils
     extra = recurring_shift_costs(view)
-    t.shift_costs_gbp[g] = extra[g] + (t.operations_cost_factor[g] - 1.0) * business[g]
+    costs = extra + (t.operations_cost_factor - 1.0) * business
+    np.copyto(t.shift_costs_gbp, costs, where=governed)
     log_crossings(model, view, ratios, governed)
-    # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
-    t.ratio[:] = np.where(governed[:, None], ratios.T, np.nan)
     model.break_point_ratios = ratios
     return view, ratios
 
@@ -195,7 +210,8 @@ def log_crossings(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
 ) -> None:
     """A crossing when the ratio passes 1 from below (it was under 1 at the last assessment);
-    a recovery when a ratio that was past capacity falls back below 0.95.
+    a recovery when a ratio that was past capacity falls back below 0.95. The trusts' ratios
+    and crossed flags are then brought up to date.
 
     A trust first measured past capacity (at the start, or when it becomes a multi-academy
     trust) logs no crossing — nothing was crossed that year; the trusts table shows its ratio —
@@ -203,15 +219,21 @@ def log_crossings(
     are not kept.
     """
     t = model.trusts_data
-    past = t.crossed.T  # (break point, trust), like ratios: past capacity (with hysteresis)
-    before = t.ratio.T  # last assessment's ratios (NaN where not measured)
-    new = governed & (ratios >= 1.0) & (before < 1.0)
-    recovered = governed & (ratios < RECOVERY_BELOW) & past
+    g = np.flatnonzero(governed)  # break points apply to these trusts alone
+    ratio = ratios[:, g].T  # (trust, break point), like the trust columns
+    past = t.crossed[g]  # past capacity (with hysteresis)
+    over = ratio >= 1.0
+    new = over & (t.ratio[g] < 1.0)  # t.ratio: the last assessment's ratios (or NaN)
+    recovered = past & (ratio < RECOVERY_BELOW)
     for kind, mask in (("crossing", new), ("recovery", recovered)):
-        bps, ids = np.nonzero(mask)  # break point by break point, trusts in order
-        if ids.size:
-            log_break_point_events(model, kind, view, bps, ids, ratios)
-    past[:] = governed & ((past & ~recovered) | (ratios >= 1.0))
+        bps, at = np.nonzero(mask.T)  # break point by break point, trusts in order
+        if at.size:
+            log_break_point_events(model, kind, view, bps, g[at], ratios)
+    t.crossed[:] = False
+    t.crossed[g] = (past & ~recovered) | over
+    # what the trusts table reports (ratio_*): for trusts break points apply to, NaN for others
+    t.ratio[:] = np.nan
+    t.ratio[g] = ratio
 
 
 def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> None:
@@ -229,14 +251,19 @@ def record_outcomes(model: MATModel, view: TrustView, governed: np.ndarray) -> N
 
 def wanted_shifts(
     model: MATModel, view: TrustView, ratios: np.ndarray, governed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(wanted, planned): the shifts each trust decides to make this year, (trust, bp)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(trusts, break points, planned): the shifts the trusts decide to make this year, one
+    (trust, break point) pair each, trust by trust; ``planned`` marks the planned ones.
+
+    Only a trust with a planned shift or whose board reviews this year (a reactive board whose
+    outcomes fell, an anticipatory one in a review year) can want one, so only those are read.
+    """
     t = model.trusts_data
-    r = ratios.T
-    planned = np.zeros(r.shape, dtype=bool)
-    for j, bp in enumerate(model.break_points):
-        if bp.planned is not None:
-            planned[:, j] = bp.planned(view, view.settings(bp))
+    plans = [
+        (j, bp.planned(view, view.settings(bp)))
+        for j, bp in enumerate(model.break_points)
+        if bp.planned is not None
+    ]
     fell = (t.outcome_years >= HISTORY) & (
         t.outcome_history[:, 0] - t.outcome_history[:, -1] >= t.reactive_drop
     )
@@ -244,25 +271,32 @@ def wanted_shifts(
     reviewing = (t.review_policy == ANTICIPATORY) & (
         (model.year - t.founded_year) % t.review_interval_years == 0
     )
-    scale = 1.0 + t.target_schools_per_year * t.review_horizon_years / np.maximum(
-        view.n_schools, 1.0
+    candidates = governed & (reactive | reviewing | np.any([p for _, p in plans], axis=0))
+    rows = np.flatnonzero(candidates)
+    if model.settling:  # the scenario's named trusts start year 0 as specified
+        rows = rows[rows >= model.named_trusts]
+    planned = np.zeros((rows.size, len(ratios)), dtype=bool)
+    for j, p in plans:
+        planned[:, j] = p[rows]
+    r = ratios[:, rows].T
+    scale = 1.0 + t.target_schools_per_year[rows] * t.review_horizon_years[rows] / np.maximum(
+        view.n_schools[rows], 1.0
     )
     projected = np.maximum(r, r * scale[:, None])
     wanted = (
         planned
-        | (reactive[:, None] & (r >= 1.0))
-        | (reviewing[:, None] & (projected >= t.anticipation_ratio[:, None]))
+        | (reactive[rows, None] & (r >= 1.0))
+        | (reviewing[rows, None] & (projected >= t.anticipation_ratio[rows, None]))
     )
     for j, bp in enumerate(model.break_points):
         if bp.may_shift is not None:
-            wanted[:, j] &= bp.may_shift(view, view.settings(bp))
+            wanted[:, j] &= bp.may_shift(view, view.settings(bp))[rows]
         if bp.effect_pending is not None:
-            wanted[:, j] &= ~bp.effect_pending(view, view.settings(bp))
-    settling = model.year - t.shift_year < model.params.break_points.settle_years
-    wanted &= governed[:, None] & (t.pending_until == NOT_PENDING) & ~settling
-    if model.settling:  # the scenario's named trusts start year 0 as specified
-        wanted[: model.named_trusts] = False
-    return wanted, planned & wanted
+            wanted[:, j] &= ~bp.effect_pending(view, view.settings(bp))[rows]
+    settling = model.year - t.shift_year[rows] < model.params.break_points.settle_years
+    wanted &= (t.pending_until[rows] == NOT_PENDING) & ~settling
+    at, columns = np.nonzero(wanted)
+    return rows[at], columns, planned[at, columns]
 
 
 def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> None:
@@ -277,39 +311,39 @@ def review_strategy(model: MATModel, view: TrustView, ratios: np.ndarray) -> Non
     core = model.params.break_points
     governed = view.governed
     record_outcomes(model, view, governed)
-    wanted, planned = wanted_shifts(model, view, ratios, governed)
-    reviewed = wanted & ~planned
-    draws = np.ones(wanted.shape)
-    draws[reviewed] = rng.random(int(reviewed.sum()))  # row-major: trust by trust
-    going = planned | (reviewed & (draws <= t.review_capacity[:, None]))
+    trusts, columns, is_planned = wanted_shifts(model, view, ratios, governed)
+    reviewed = ~is_planned
+    draws = rng.random(int(reviewed.sum()))  # trust by trust
+    going = is_planned.copy()
+    going[reviewed] = draws <= t.review_capacity[trusts[reviewed]]
     if not going.any():
         return
-    columns = np.flatnonzero(going.any(axis=0))
-    order = [(j, True) for j in columns if planned[:, j].any()] + [(j, False) for j in columns]
+    trusts, columns, is_planned, groups = shift_groups(
+        trusts[going], columns[going], is_planned[going]
+    )
     bought: list[tuple[int, np.ndarray]] = []
-    for j, is_planned in order:
-        candidates = going[:, j] & (planned[:, j] == is_planned)
-        if not candidates.any():
-            continue
+    for start, end in groups:
+        j, in_plan = int(columns[start]), bool(is_planned[start])
+        candidates = trusts[start:end]
         bp = model.break_points[j]
         cost = bp.shift.one_off_cost(core)
-        affordable = t.reserves_gbp >= cost
-        short = np.flatnonzero(candidates & ~affordable)
+        affordable = t.reserves_gbp[candidates] >= cost
+        short = candidates[~affordable]
         if short.size:
             model.events.add(
                 "shift_unaffordable",
                 model.year,
                 trust_id=short,
                 break_point=np.full(short.size, bp.name),
-                planned=np.full(short.size, int(is_planned)),
+                planned=np.full(short.size, int(in_plan)),
             )
-        ids = np.flatnonzero(candidates & affordable)
+        ids = candidates[affordable]
         if ids.size == 0:
             continue
         t.reserves_gbp[ids] -= cost
         lag = bp.shift.lag_years(core)
         t.pending_until[ids, j] = model.year + lag
-        t.pending_planned[ids, j] = is_planned
+        t.pending_planned[ids, j] = in_plan
         bought.append((j, ids))
     if bought:
         bps = np.concatenate([np.full(ids.size, j) for j, ids in bought])
