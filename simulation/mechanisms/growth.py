@@ -272,17 +272,21 @@ def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generato
 def close_trust(model: MATModel, trust_ids: np.ndarray | int, kind: str) -> None:
     """Trusts end: their central staff leave and they are marked closed."""
     trust_ids = np.atleast_1d(trust_ids)
+    retire_central_staff(model, trust_ids)
+    model.close_trusts(trust_ids)
+    model.events.add(kind, model.year, trust_id=trust_ids)
+
+
+def retire_central_staff(model: MATModel, trust_ids: np.ndarray) -> None:
+    """The CEOs and improvement leads of trusts ``trust_ids`` leave (one pass over the
+    leaders' trusts, then only their staff are examined)."""
     leaders = model.leaders_data
     closing = np.zeros(len(model.trusts_data) + 1, dtype=bool)  # last entry: no trust (-1)
     closing[trust_ids] = True
-    central = np.flatnonzero(
-        closing[leaders.trust]
-        & leaders.active
-        & ((leaders.role == CEO) | (leaders.role == IMPROVEMENT_LEAD))
-    )
+    staff = np.flatnonzero(closing[leaders.trust])
+    role = leaders.role[staff]
+    central = staff[leaders.active[staff] & ((role == CEO) | (role == IMPROVEMENT_LEAD))]
     model.retire_leaders(central)
-    model.close_trusts(trust_ids)
-    model.events.add(kind, model.year, trust_id=trust_ids)
 
 
 def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
@@ -327,54 +331,84 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
     Merging trusts act in trust order, each choosing the best larger trust that would take its
     first school; choices are computed for all at once and kept up to the first one that an
     earlier merger has changed (its partner merged, grew or was itself merged into).
+
+    The candidate partners of each merging trust's first school are found once (again only
+    where a trust's first school changes, when a trust merges into it), the schools that can
+    move are those of the merging trusts, and the merged trusts' central staff leave together
+    at the end (nothing in the rounds reads them).
     """
     s, ct = model.schools_data, model.params.central_team
     t = model.trusts_data
     n = len(state.size)
     small = np.flatnonzero(t.is_open[:n] & (state.size > 0) & (state.size <= ct.merge_max_schools))
     waiting = small[rng.random(len(small)) < ct.merge_probability_per_year]
+    if not waiting.size or state.tree is None:
+        return
     first_school = np.full(len(t), -1)
     member = np.flatnonzero(s.trust != NO_TRUST)
     first_school[s.trust[member][::-1]] = member[::-1]  # each trust's lowest row
-    while waiting.size:
-        waiting = waiting[t.is_open[waiting] & (state.size[waiting] > 0)]
-        waiting = waiting[state.size[waiting] <= ct.merge_max_schools]
-        if not waiting.size:
+    # only the merging trusts' schools ever move (a trust merged into was itself merging)
+    merging = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
+    merging[waiting] = True
+    movable = member[merging[s.trust[member]]]
+    merging[waiting] = False
+    # candidates per merging trust (by position in ``waiting``), from its first school
+    rows = first_school[waiting]
+    dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
+    pos = np.arange(waiting.size)
+    merged: list[np.ndarray] = []
+    while pos.size:
+        w = waiting[pos]
+        keep = t.is_open[w] & (state.size[w] > 0) & (state.size[w] <= ct.merge_max_schools)
+        pos, w = pos[keep], w[keep]
+        if not pos.size:
             break
-        rows = first_school[waiting]
-        dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
-        if trusts.shape[1] == 0:
-            break
-        valid = (trusts >= 0) & (trusts != waiting[:, None])
-        ids = np.where(valid, trusts, 0)
+        stale = first_school[w] != rows[pos]  # a trust merged into it: a new first school
+        if stale.any():
+            redo = pos[stale]
+            rows[redo] = first_school[w[stale]]
+            dist[redo], trusts[redo] = nearest_growing_trusts(
+                model, rows[redo], state, ct.merge_radius_km
+            )
+        d, found = dist[pos], trusts[pos]
+        valid = (found >= 0) & (found != w[:, None])
+        ids = np.where(valid, found, 0)
         ok = valid & admits(
-            model, ids, rows[:, None], dist, state.size[ids], state.good[ids], state.weak[ids]
+            model, ids, rows[pos, None], d, state.size[ids], state.good[ids], state.weak[ids]
         )
-        score = np.where(
-            ok, state.quality[ids] - 0.5 * dist / max(ct.merge_radius_km, 1e-9), -np.inf
-        )
+        score = np.where(ok, state.quality[ids] - 0.5 * d / max(ct.merge_radius_km, 1e-9), -np.inf)
         best = np.argmax(score, axis=1)
-        partner = ids[np.arange(len(waiting)), best]
-        merges = ok.any(axis=1) & (state.size[partner] > state.size[waiting])
+        partner = ids[np.arange(len(w)), best]
+        merges = ok.any(axis=1) & (state.size[partner] > state.size[w])
         # an earlier merger changes its partner and itself: later choices involving them wait
-        touched = np.zeros(len(t), dtype=bool)
-        cut = len(waiting)
-        for j in np.flatnonzero(merges).tolist():
-            if touched[partner[j]] or touched[waiting[j]]:
+        touched = set()
+        cut = len(w)
+        for j, into, out in zip(
+            np.flatnonzero(merges).tolist(),
+            partner[merges].tolist(),
+            w[merges].tolist(),
+            strict=True,
+        ):
+            if into in touched or out in touched:
                 cut = j
                 break
-            touched[partner[j]] = touched[waiting[j]] = True
+            touched.add(into)
+            touched.add(out)
         done = np.flatnonzero(merges[:cut])
         if done.size:
-            merging = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
-            merging[waiting[done]] = True
-            rows_moving = np.flatnonzero(merging[s.trust])
-            into = partner[done][np.searchsorted(waiting[done], s.trust[rows_moving])]
+            gone = w[done]
+            merging[gone] = True
+            rows_moving = movable[merging[s.trust[movable]]]
+            merging[gone] = False
+            into = partner[done][np.searchsorted(gone, s.trust[rows_moving])]
             join(model, rows_moving, into, "merge", state)
-            close_trust(model, waiting[done], "trust_merged")
-            for j in done.tolist():
-                first_school[partner[j]] = min(first_school[partner[j]], first_school[waiting[j]])
-        waiting = waiting[cut:]
+            model.close_trusts(gone)
+            model.events.add("trust_merged", model.year, trust_id=gone)
+            merged.append(gone)
+            np.minimum.at(first_school, partner[done], first_school[gone])
+        pos = pos[cut:]
+    if merged:
+        retire_central_staff(model, np.concatenate(merged))
 
 
 def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:
