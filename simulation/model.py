@@ -178,7 +178,9 @@ class MATModel(Model):
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if rows.size == 0:
             return
-        trust_ids = np.broadcast_to(np.asarray(trust_ids, dtype=np.int64), rows.shape)
+        trust_ids = np.asarray(trust_ids, dtype=np.int64)
+        if trust_ids.shape != rows.shape:
+            trust_ids = np.broadcast_to(trust_ids, rows.shape)
         s = self.schools_data
         previous = s.trust[rows].copy()
         s.trust[rows] = trust_ids
@@ -204,14 +206,16 @@ class MATModel(Model):
         s.executive[rows] = -1
         leaving = heads[has_head & (self.leaders_data.role[np.maximum(heads, 0)] == EXECUTIVE_HEAD)]
         if leaving.size:
-            s.executive[np.isin(s.executive, leaving)] = -1
+            ends = np.zeros(len(self.leaders_data) + 1, dtype=bool)  # last entry: none (-1)
+            ends[leaving] = True
+            s.executive[ends[s.executive]] = -1
             self.leaders_data.role[leaving] = HEAD
         self._trust_sizes = None  # (SLEs follow in sync_staff_trusts, once a year)
         self.events.add(
             kind,
             self.year,
             school_id=rows,
-            trust_id=trust_ids.copy(),
+            trust_id=trust_ids,  # (the log keeps a copy)
             other_trust_id=previous,
             grade_before=s.grade[rows],
         )

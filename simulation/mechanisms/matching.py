@@ -215,9 +215,13 @@ def place(
     # the rule in rounds: what moves do not change once, then each trust's counts per round
     valid &= (ids != barred[:, None]) & could_take(model, ids, rows[:, None], dist)
     need = needs(model, rows)
+    grade = model.schools_data.grade[rows]
+    good, weak = (grade >= 0) & (grade <= GOOD), grade >= REQUIRES_IMPROVEMENT
     appetite = model.trusts_data.appetite
     leaving = model.schools_data.trust[rows]
+    state.make_room(len(model.trusts_data))
     n = len(state.size)
+    first_of = np.empty(n, dtype=np.int64)  # each trust's first chooser in a round
     waiting = np.arange(rows.size)
     while waiting.size:
         takes = takes_now(model, slice(0, n), state.size, state.good, state.weak)
@@ -230,11 +234,17 @@ def place(
         choice = np.where(chooses, w_ids[np.arange(waiting.size), best], NO_TRUST)
         # every trust takes the first (highest-priority) school choosing it this round
         chosen = np.flatnonzero(chooses)
-        _, first = np.unique(choice[chosen], return_index=True)
-        taken = chosen[first]
-        moving = waiting[taken]
-        placed[moving] = choice[taken]
-        count(model, state, rows[moving], leaving[moving], placed[moving])
+        picked = choice[chosen]
+        first_of[picked[::-1]] = chosen[::-1]  # (of repeated ids the last written stays)
+        taken = chosen[first_of[picked] == chosen]
+        moving, into = waiting[taken], choice[taken]
+        placed[moving] = into
+        # the counts (as count() keeps them): no trust takes two schools in a round
+        np.subtract.at(state.size, leaving[moving][leaving[moving] != NO_TRUST], 1)
+        state.size[into] += 1
+        state.good[into] += good[moving]
+        state.weak[into] += weak[moving]
+        appetite[into] -= 1
         again = np.ones(waiting.size, dtype=bool)
         again[taken] = False
         again[~chooses] = False  # no trust would take it now: it stays where it is
@@ -263,7 +273,9 @@ def join(
 ) -> None:
     """Schools ``rows`` move into ``trusts`` (an id per school, or one for all)."""
     rows = np.atleast_1d(rows)
-    trusts = np.broadcast_to(np.asarray(trusts, dtype=np.int64), rows.shape)
+    trusts = np.asarray(trusts, dtype=np.int64)
+    if trusts.shape != rows.shape:
+        trusts = np.broadcast_to(trusts, rows.shape)
     count(model, state, rows, model.schools_data.trust[rows], trusts)
     model.move_schools(rows, trusts, kind)
 
