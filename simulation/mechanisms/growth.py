@@ -27,6 +27,7 @@ from .matching import (  # noqa: F401 - accepts/accepting are the rule's public 
     accepting,
     accepts,
     admits,
+    count,
     growth_state,
     join,
     nearest_growing_trusts,
@@ -334,8 +335,9 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
 
     The candidate partners of each merging trust's first school are found once (again only
     where a trust's first school changes, when a trust merges into it), the schools that can
-    move are those of the merging trusts, and the merged trusts' central staff leave together
-    at the end (nothing in the rounds reads them).
+    move are those of the merging trusts; the schools change trust (and are logged) round by
+    round, and what else a move does, like the merged trusts' central staff leaving, follows
+    together at the end (nothing in the rounds reads it).
     """
     s, ct = model.schools_data, model.params.central_team
     t = model.trusts_data
@@ -357,6 +359,7 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
     dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
     pos = np.arange(waiting.size)
     merged: list[np.ndarray] = []
+    moves: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
     while pos.size:
         w = waiting[pos]
         keep = t.is_open[w] & (state.size[w] > 0) & (state.size[w] <= ct.merge_max_schools)
@@ -401,12 +404,17 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
             rows_moving = movable[merging[s.trust[movable]]]
             merging[gone] = False
             into = partner[done][np.searchsorted(gone, s.trust[rows_moving])]
-            join(model, rows_moving, into, "merge", state)
+            count(model, state, rows_moving, s.trust[rows_moving], into)
+            moves.append(model.reassign_schools(rows_moving, into, "merge"))
             model.close_trusts(gone)
             model.events.add("trust_merged", model.year, trust_id=gone)
             merged.append(gone)
             np.minimum.at(first_school, partner[done], first_school[gone])
         pos = pos[cut:]
+    moves = [m for m in moves if m is not None]
+    if moves:  # each school's moves in turn, round by round
+        moved, into, previous = (np.concatenate([m[i] for m in moves]) for i in range(3))
+        model.settle_moved_schools(moved, into, previous, "merge")
     if merged:
         retire_central_staff(model, np.concatenate(merged))
 
