@@ -237,7 +237,7 @@ def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generato
     if agg is None or not len(agg.member):
         return
     rows, owner, far = agg.member, agg.trust_of_member, agg.to_base_km
-    ratios = np.nan_to_num(t.ratio[: agg.n_trusts], nan=0.0)
+    ratios = t.ratio[: agg.n_trusts]  # (NaN, not measured: not past the point)
     geography = np.array([bp.driver == "geography" for bp in model.break_points])
     past_geography = (ratios[:, geography] >= 1.0).any(axis=1)
     past_other = (ratios[:, ~geography] >= 1.0).any(axis=1)
