@@ -384,7 +384,7 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
         partner = ids[np.arange(len(w)), best]
         merges = ok.any(axis=1) & (state.size[partner] > state.size[w])
         # an earlier merger changes its partner and itself: later choices involving them wait
-        touched = set()
+        touched: set[int] = set()
         cut = len(w)
         for j, into, out in zip(
             np.flatnonzero(merges).tolist(),
