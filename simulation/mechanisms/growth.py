@@ -27,12 +27,15 @@ from .matching import (  # noqa: F401 - accepts/accepting are the rule's public 
     accepting,
     accepts,
     admits,
+    could_take,
     count,
     growth_state,
     join,
     nearest_growing_trusts,
+    needs,
     place,
     stand_alone,
+    takes_now,
 )
 
 if TYPE_CHECKING:
@@ -354,10 +357,24 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
     merging[waiting] = True
     movable = member[merging[s.trust[member]]]
     merging[waiting] = False
-    # candidates per merging trust (by position in ``waiting``), from its first school
+    # candidates per merging trust (by position in ``waiting``), from its first school, and
+    # what of the rule merging does not change (trusts only close: checked each round)
     rows = first_school[waiting]
     dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
+    valid, ids = np.empty(trusts.shape, dtype=bool), np.empty_like(trusts)
+    need, score = np.empty(waiting.size, dtype=np.int64), np.empty(dist.shape)
+    reach = max(ct.merge_radius_km, 1e-9)
+
+    def candidates(at: np.ndarray) -> None:
+        """Fill in the candidates of the merging trusts at positions ``at``."""
+        valid[at] = (trusts[at] >= 0) & (trusts[at] != waiting[at, None])
+        ids[at] = np.where(valid[at], trusts[at], 0)
+        valid[at] &= could_take(model, ids[at], rows[at, None], dist[at])
+        need[at] = needs(model, rows[at])
+        score[at] = state.quality[ids[at]] - 0.5 * dist[at] / reach
+
     pos = np.arange(waiting.size)
+    candidates(pos)
     merged: list[np.ndarray] = []
     moves: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
     while pos.size:
@@ -373,15 +390,13 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
             dist[redo], trusts[redo] = nearest_growing_trusts(
                 model, rows[redo], state, ct.merge_radius_km
             )
-        d, found = dist[pos], trusts[pos]
-        valid = (found >= 0) & (found != w[:, None])
-        ids = np.where(valid, found, 0)
-        ok = valid & admits(
-            model, ids, rows[pos, None], d, state.size[ids], state.good[ids], state.weak[ids]
-        )
-        score = np.where(ok, state.quality[ids] - 0.5 * d / max(ct.merge_radius_km, 1e-9), -np.inf)
-        best = np.argmax(score, axis=1)
-        partner = ids[np.arange(len(w)), best]
+            candidates(redo)
+        takes = takes_now(model, slice(0, n), state.size, state.good, state.weak)
+        takes *= t.is_open[:n]
+        found = ids[pos]
+        ok = valid[pos] & (takes[found] >= need[pos, None])
+        best = np.argmax(np.where(ok, score[pos], -np.inf), axis=1)
+        partner = found[np.arange(len(w)), best]
         merges = ok.any(axis=1) & (state.size[partner] > state.size[w])
         # an earlier merger changes its partner and itself: later choices involving them wait
         touched: set[int] = set()
