@@ -26,7 +26,6 @@ from .matching import (  # noqa: F401 - accepts/accepting are the rule's public 
     GrowthState,
     accepting,
     accepts,
-    admits,
     could_take,
     count,
     growth_state,
@@ -143,20 +142,21 @@ def _picks(
     r = np.maximum(rows, 0)
     open_ = (rows >= 0) & (s.trust[r] == NO_TRUST) & success
     size, good, weak = state.size[seekers], state.good[seekers], state.weak[seekers]
-    ok = open_ & admits(
-        model, seekers[:, None], r, dist, size[:, None], good[:, None], weak[:, None]
-    )
+    # the rule (see admits): what the seeker's picks do not change, then what its counts do
+    could = open_ & could_take(model, seekers[:, None], r, dist)
+    need = needs(model, r)
+    ok = could & (takes_now(model, seekers, size, good, weak)[:, None] >= need)
     appetite = t.appetite[seekers]
     # a seeker wanting one school takes the first it would take: nothing changes before that
     picks = ok & (np.cumsum(ok, axis=1) == 1) & (appetite >= 1)[:, None]
     for i in np.flatnonzero(appetite >= 2).tolist():  # wanting more: each pick moves its counts
         picks[i] = False
         left, n_size, n_good, n_weak = appetite[i], size[i], good[i], weak[i]
-        for c in np.flatnonzero(open_[i]).tolist():
+        for c in np.flatnonzero(could[i]).tolist():
             if left < 1:
                 break
             row = r[i, c]
-            if admits(model, seekers[i], row, dist[i, c], n_size, n_good, n_weak):
+            if takes_now(model, seekers[i], n_size, n_good, n_weak) >= need[i, c]:
                 picks[i, c] = True
                 grade = s.grade[row]
                 n_size, left = n_size + 1, left - 1
