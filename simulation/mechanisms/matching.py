@@ -210,11 +210,12 @@ def place(
         strong = (s.grade[rows] >= 0) & (s.grade[rows] <= GOOD)
         offers = model.trusts_data.earned_autonomy[ids] != 0  # 0: 'off'
         score = score + 0.5 * (appeal_of_earned_autonomy - 1.0) * (strong[:, None] & offers)
-    score = np.where(valid, score, -np.inf)
     barred = np.full(rows.size, NO_TRUST) if exclude is None else np.asarray(exclude)
-    # the rule in rounds: what moves do not change once, then each trust's counts per round
+    # the rule in rounds: what moves do not change, once, as what each school asks of a
+    # candidate's counts (see takes_now; 3, never met, where it may not go), then each
+    # trust's counts per round
     valid &= (ids != barred[:, None]) & could_take(model, ids, rows[:, None], dist)
-    need = needs(model, rows)
+    need = np.where(valid, needs(model, rows)[:, None], 3)
     grade = model.schools_data.grade[rows]
     good, weak = (grade >= 0) & (grade <= GOOD), grade >= REQUIRES_IMPROVEMENT
     appetite = model.trusts_data.appetite
@@ -228,16 +229,16 @@ def place(
         if need_appetite:
             takes = takes * (appetite[:n] >= 1)
         w_ids = ids[waiting]
-        ok = valid[waiting] & (takes[w_ids] >= need[waiting, None])
-        chooses = ok.any(axis=1)
+        ok = takes[w_ids] >= need[waiting]
+        # a school no trust would take now stays where it is; the others choose the best
+        chosen = np.flatnonzero(ok.any(axis=1))
         best = np.argmax(np.where(ok, score[waiting], -np.inf), axis=1)  # ties: the nearer
-        choice = np.where(chooses, w_ids[np.arange(waiting.size), best], NO_TRUST)
+        picked = w_ids[chosen, best[chosen]]
         # every trust takes the first (highest-priority) school choosing it this round
-        chosen = np.flatnonzero(chooses)
-        picked = choice[chosen]
         first_of[picked[::-1]] = chosen[::-1]  # (of repeated ids the last written stays)
-        taken = chosen[first_of[picked] == chosen]
-        moving, into = waiting[taken], choice[taken]
+        first = first_of[picked] == chosen
+        taken, into = chosen[first], picked[first]
+        moving = waiting[taken]
         placed[moving] = into
         # the counts (as count() keeps them): no trust takes two schools in a round
         np.subtract.at(state.size, leaving[moving][leaving[moving] != NO_TRUST], 1)
@@ -245,10 +246,7 @@ def place(
         state.good[into] += good[moving]
         state.weak[into] += weak[moving]
         appetite[into] -= 1
-        again = np.ones(waiting.size, dtype=bool)
-        again[taken] = False
-        again[~chooses] = False  # no trust would take it now: it stays where it is
-        waiting = waiting[again]
+        waiting = waiting[chosen[~first]]  # the others choose again
     moved = placed != NO_TRUST
     if moved.any():
         model.move_schools(rows[moved], placed[moved], kind)
