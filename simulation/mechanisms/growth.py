@@ -361,16 +361,16 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
     # what of the rule merging does not change (trusts only close: checked each round)
     rows = first_school[waiting]
     dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
-    valid, ids = np.empty(trusts.shape, dtype=bool), np.empty_like(trusts)
-    need, score = np.empty(waiting.size, dtype=np.int64), np.empty(dist.shape)
+    ids, need, score = np.empty_like(trusts), np.empty_like(trusts), np.empty(dist.shape)
     reach = max(ct.merge_radius_km, 1e-9)
 
     def candidates(at: np.ndarray) -> None:
-        """Fill in the candidates of the merging trusts at positions ``at``."""
-        valid[at] = (trusts[at] >= 0) & (trusts[at] != waiting[at, None])
-        ids[at] = np.where(valid[at], trusts[at], 0)
-        valid[at] &= could_take(model, ids[at], rows[at, None], dist[at])
-        need[at] = needs(model, rows[at])
+        """Fill in the candidates of the merging trusts at positions ``at``: what each asks
+        of a candidate's counts (see takes_now; 3, never met, where it may not go)."""
+        valid = (trusts[at] >= 0) & (trusts[at] != waiting[at, None])
+        ids[at] = np.where(valid, trusts[at], 0)
+        valid &= could_take(model, ids[at], rows[at, None], dist[at])
+        need[at] = np.where(valid, needs(model, rows[at])[:, None], 3)
         score[at] = state.quality[ids[at]] - 0.5 * dist[at] / reach
 
     pos = np.arange(waiting.size)
@@ -394,7 +394,7 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
         takes = takes_now(model, slice(0, n), state.size, state.good, state.weak)
         takes *= t.is_open[:n]
         found = ids[pos]
-        ok = valid[pos] & (takes[found] >= need[pos, None])
+        ok = takes[found] >= need[pos]
         best = np.argmax(np.where(ok, score[pos], -np.inf), axis=1)
         partner = found[np.arange(len(w)), best]
         merges = ok.any(axis=1) & (state.size[partner] > state.size[w])
