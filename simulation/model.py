@@ -175,13 +175,42 @@ class MATModel(Model):
     def move_schools(self, rows: np.ndarray, trust_ids: np.ndarray | int, kind: str) -> None:
         """Put schools into trusts (one id per school, or one for all; NO_TRUST to leave),
         logging one event per school."""
+        moved = self.reassign_schools(rows, trust_ids, kind)
+        if moved is not None:
+            self.settle_moved_schools(*moved, kind)
+
+    def reassign_schools(
+        self, rows: np.ndarray, trust_ids: np.ndarray | int, kind: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The membership half of :meth:`move_schools`: the schools' trust and the event log.
+        Returns the rows, their new trusts and their previous ones (None if no rows) for
+        :meth:`settle_moved_schools`, which a step moving schools in rounds calls once."""
         rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
         if rows.size == 0:
-            return
-        trust_ids = np.broadcast_to(np.asarray(trust_ids, dtype=np.int64), rows.shape)
+            return None
+        trust_ids = np.asarray(trust_ids, dtype=np.int64)
+        if trust_ids.shape != rows.shape:
+            trust_ids = np.broadcast_to(trust_ids, rows.shape)
         s = self.schools_data
         previous = s.trust[rows].copy()
         s.trust[rows] = trust_ids
+        self._trust_sizes = None
+        self.events.add(
+            kind,
+            self.year,
+            school_id=rows,
+            trust_id=trust_ids,  # (the log keeps a copy)
+            other_trust_id=previous,
+            grade_before=s.grade[rows],
+        )
+        return rows, trust_ids, previous
+
+    def settle_moved_schools(
+        self, rows: np.ndarray, trust_ids: np.ndarray, previous: np.ndarray, kind: str
+    ) -> None:
+        """The rest of :meth:`move_schools` for schools already reassigned: a school may
+        appear more than once (moved in turn, in order), each move counting."""
+        s = self.schools_data
         s.joined_year[rows] = self.year
         s.joined_grade[rows] = s.grade[rows]
         s.inadequate_in_trust[rows] = 0
@@ -189,7 +218,7 @@ class MATModel(Model):
         into = trust_ids != NO_TRUST
         joining = rows[into]
         s.commitment[joining] = 0.4
-        s.quality[joining] -= self.params.quality.join_disruption
+        np.subtract.at(s.quality, joining, self.params.quality.join_disruption)
         if kind in ("broker", "rebroker"):
             # new or re-brokered academies are inspected about 3 years after opening
             s.next_inspection_year[joining] = self.year + round(
@@ -199,22 +228,17 @@ class MATModel(Model):
         np.add.at(self.membership_version, previous[previous != NO_TRUST], 1)
         heads = s.head[rows]
         has_head = heads >= 0
-        self.leaders_data.trust[heads[has_head]] = trust_ids[has_head]  # heads move with schools
+        # heads move with schools (of a school moved in turn, the last move stays)
+        self.leaders_data.trust[heads[has_head]] = trust_ids[has_head]
         # executive deployments end where either school changes trust
         s.executive[rows] = -1
         leaving = heads[has_head & (self.leaders_data.role[np.maximum(heads, 0)] == EXECUTIVE_HEAD)]
         if leaving.size:
-            s.executive[np.isin(s.executive, leaving)] = -1
+            ends = np.zeros(len(self.leaders_data) + 1, dtype=bool)  # last entry: none (-1)
+            ends[leaving] = True
+            s.executive[ends[s.executive]] = -1
             self.leaders_data.role[leaving] = HEAD
-        self._trust_sizes = None  # (SLEs follow in sync_staff_trusts, once a year)
-        self.events.add(
-            kind,
-            self.year,
-            school_id=rows,
-            trust_id=trust_ids.copy(),
-            other_trust_id=previous,
-            grade_before=s.grade[rows],
-        )
+        # (SLEs follow in sync_staff_trusts, once a year)
 
     def create_trusts(
         self,

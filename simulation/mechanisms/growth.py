@@ -26,12 +26,15 @@ from .matching import (  # noqa: F401 - accepts/accepting are the rule's public 
     GrowthState,
     accepting,
     accepts,
-    admits,
+    could_take,
+    count,
     growth_state,
     join,
     nearest_growing_trusts,
+    needs,
     place,
     stand_alone,
+    takes_now,
 )
 
 if TYPE_CHECKING:
@@ -139,20 +142,21 @@ def _picks(
     r = np.maximum(rows, 0)
     open_ = (rows >= 0) & (s.trust[r] == NO_TRUST) & success
     size, good, weak = state.size[seekers], state.good[seekers], state.weak[seekers]
-    ok = open_ & admits(
-        model, seekers[:, None], r, dist, size[:, None], good[:, None], weak[:, None]
-    )
+    # the rule (see admits): what the seeker's picks do not change, then what its counts do
+    could = open_ & could_take(model, seekers[:, None], r, dist)
+    need = needs(model, r)
+    ok = could & (takes_now(model, seekers, size, good, weak)[:, None] >= need)
     appetite = t.appetite[seekers]
     # a seeker wanting one school takes the first it would take: nothing changes before that
     picks = ok & (np.cumsum(ok, axis=1) == 1) & (appetite >= 1)[:, None]
     for i in np.flatnonzero(appetite >= 2).tolist():  # wanting more: each pick moves its counts
         picks[i] = False
         left, n_size, n_good, n_weak = appetite[i], size[i], good[i], weak[i]
-        for c in np.flatnonzero(open_[i]).tolist():
+        for c in np.flatnonzero(could[i]).tolist():
             if left < 1:
                 break
             row = r[i, c]
-            if admits(model, seekers[i], row, dist[i, c], n_size, n_good, n_weak):
+            if takes_now(model, seekers[i], n_size, n_good, n_weak) >= need[i, c]:
                 picks[i, c] = True
                 grade = s.grade[row]
                 n_size, left = n_size + 1, left - 1
@@ -236,7 +240,7 @@ def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generato
     if agg is None or not len(agg.member):
         return
     rows, owner, far = agg.member, agg.trust_of_member, agg.to_base_km
-    ratios = np.nan_to_num(t.ratio[: agg.n_trusts], nan=0.0)
+    ratios = t.ratio[: agg.n_trusts]  # (NaN, not measured: not past the point)
     geography = np.array([bp.driver == "geography" for bp in model.break_points])
     past_geography = (ratios[:, geography] >= 1.0).any(axis=1)
     past_other = (ratios[:, ~geography] >= 1.0).any(axis=1)
@@ -272,17 +276,21 @@ def hand_on_schools(model: MATModel, state: GrowthState, rng: np.random.Generato
 def close_trust(model: MATModel, trust_ids: np.ndarray | int, kind: str) -> None:
     """Trusts end: their central staff leave and they are marked closed."""
     trust_ids = np.atleast_1d(trust_ids)
+    retire_central_staff(model, trust_ids)
+    model.close_trusts(trust_ids)
+    model.events.add(kind, model.year, trust_id=trust_ids)
+
+
+def retire_central_staff(model: MATModel, trust_ids: np.ndarray) -> None:
+    """The CEOs and improvement leads of trusts ``trust_ids`` leave (one pass over the
+    leaders' trusts, then only their staff are examined)."""
     leaders = model.leaders_data
     closing = np.zeros(len(model.trusts_data) + 1, dtype=bool)  # last entry: no trust (-1)
     closing[trust_ids] = True
-    central = np.flatnonzero(
-        closing[leaders.trust]
-        & leaders.active
-        & ((leaders.role == CEO) | (leaders.role == IMPROVEMENT_LEAD))
-    )
+    staff = np.flatnonzero(closing[leaders.trust])
+    role = leaders.role[staff]
+    central = staff[leaders.active[staff] & ((role == CEO) | (role == IMPROVEMENT_LEAD))]
     model.retire_leaders(central)
-    model.close_trusts(trust_ids)
-    model.events.add(kind, model.year, trust_id=trust_ids)
 
 
 def close_failing_trusts(model: MATModel, state: GrowthState, rng: np.random.Generator) -> None:
@@ -327,54 +335,103 @@ def merge_small_trusts(model: MATModel, state: GrowthState, rng: np.random.Gener
     Merging trusts act in trust order, each choosing the best larger trust that would take its
     first school; choices are computed for all at once and kept up to the first one that an
     earlier merger has changed (its partner merged, grew or was itself merged into).
+
+    The candidate partners of each merging trust's first school are found once (again only
+    where a trust's first school changes, when a trust merges into it), the schools that can
+    move are those of the merging trusts; the schools change trust (and are logged) round by
+    round, and what else a move does, like the merged trusts' central staff leaving, follows
+    together at the end (nothing in the rounds reads it).
     """
     s, ct = model.schools_data, model.params.central_team
     t = model.trusts_data
     n = len(state.size)
     small = np.flatnonzero(t.is_open[:n] & (state.size > 0) & (state.size <= ct.merge_max_schools))
     waiting = small[rng.random(len(small)) < ct.merge_probability_per_year]
+    if not waiting.size or state.tree is None:
+        return
     first_school = np.full(len(t), -1)
     member = np.flatnonzero(s.trust != NO_TRUST)
     first_school[s.trust[member][::-1]] = member[::-1]  # each trust's lowest row
-    while waiting.size:
-        waiting = waiting[t.is_open[waiting] & (state.size[waiting] > 0)]
-        waiting = waiting[state.size[waiting] <= ct.merge_max_schools]
-        if not waiting.size:
+    # only the merging trusts' schools ever move (a trust merged into was itself merging)
+    merging = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
+    merging[waiting] = True
+    movable = member[merging[s.trust[member]]]
+    merging[waiting] = False
+    # candidates per merging trust (by position in ``waiting``), from its first school, and
+    # what of the rule merging does not change (trusts only close: checked each round)
+    rows = first_school[waiting]
+    dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
+    ids, need, score = np.empty_like(trusts), np.empty_like(trusts), np.empty(dist.shape)
+    reach = max(ct.merge_radius_km, 1e-9)
+
+    def candidates(at: np.ndarray) -> None:
+        """Fill in the candidates of the merging trusts at positions ``at``: what each asks
+        of a candidate's counts (see takes_now; 3, never met, where it may not go)."""
+        valid = (trusts[at] >= 0) & (trusts[at] != waiting[at, None])
+        ids[at] = np.where(valid, trusts[at], 0)
+        valid &= could_take(model, ids[at], rows[at, None], dist[at])
+        need[at] = np.where(valid, needs(model, rows[at])[:, None], 3)
+        score[at] = state.quality[ids[at]] - 0.5 * dist[at] / reach
+
+    pos = np.arange(waiting.size)
+    candidates(pos)
+    merged: list[np.ndarray] = []
+    moves: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+    while pos.size:
+        w = waiting[pos]
+        keep = t.is_open[w] & (state.size[w] > 0) & (state.size[w] <= ct.merge_max_schools)
+        pos, w = pos[keep], w[keep]
+        if not pos.size:
             break
-        rows = first_school[waiting]
-        dist, trusts = nearest_growing_trusts(model, rows, state, ct.merge_radius_km)
-        if trusts.shape[1] == 0:
-            break
-        valid = (trusts >= 0) & (trusts != waiting[:, None])
-        ids = np.where(valid, trusts, 0)
-        ok = valid & admits(
-            model, ids, rows[:, None], dist, state.size[ids], state.good[ids], state.weak[ids]
-        )
-        score = np.where(
-            ok, state.quality[ids] - 0.5 * dist / max(ct.merge_radius_km, 1e-9), -np.inf
-        )
-        best = np.argmax(score, axis=1)
-        partner = ids[np.arange(len(waiting)), best]
-        merges = ok.any(axis=1) & (state.size[partner] > state.size[waiting])
+        stale = first_school[w] != rows[pos]  # a trust merged into it: a new first school
+        if stale.any():
+            redo = pos[stale]
+            rows[redo] = first_school[w[stale]]
+            dist[redo], trusts[redo] = nearest_growing_trusts(
+                model, rows[redo], state, ct.merge_radius_km
+            )
+            candidates(redo)
+        takes = takes_now(model, slice(0, n), state.size, state.good, state.weak)
+        takes *= t.is_open[:n]
+        found = ids[pos]
+        ok = takes[found] >= need[pos]
+        best = np.argmax(np.where(ok, score[pos], -np.inf), axis=1)
+        partner = found[np.arange(len(w)), best]
+        merges = ok.any(axis=1) & (state.size[partner] > state.size[w])
         # an earlier merger changes its partner and itself: later choices involving them wait
-        touched = np.zeros(len(t), dtype=bool)
-        cut = len(waiting)
-        for j in np.flatnonzero(merges).tolist():
-            if touched[partner[j]] or touched[waiting[j]]:
+        touched: set[int] = set()
+        cut = len(w)
+        for j, into, out in zip(
+            np.flatnonzero(merges).tolist(),
+            partner[merges].tolist(),
+            w[merges].tolist(),
+            strict=True,
+        ):
+            if into in touched or out in touched:
                 cut = j
                 break
-            touched[partner[j]] = touched[waiting[j]] = True
+            touched.add(into)
+            touched.add(out)
         done = np.flatnonzero(merges[:cut])
         if done.size:
-            merging = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
-            merging[waiting[done]] = True
-            rows_moving = np.flatnonzero(merging[s.trust])
-            into = partner[done][np.searchsorted(waiting[done], s.trust[rows_moving])]
-            join(model, rows_moving, into, "merge", state)
-            close_trust(model, waiting[done], "trust_merged")
-            for j in done.tolist():
-                first_school[partner[j]] = min(first_school[partner[j]], first_school[waiting[j]])
-        waiting = waiting[cut:]
+            gone = w[done]
+            merging[gone] = True
+            rows_moving = movable[merging[s.trust[movable]]]
+            merging[gone] = False
+            into = partner[done][np.searchsorted(gone, s.trust[rows_moving])]
+            count(model, state, rows_moving, s.trust[rows_moving], into)
+            moves.append(model.reassign_schools(rows_moving, into, "merge"))
+            model.close_trusts(gone)
+            model.events.add("trust_merged", model.year, trust_id=gone)
+            merged.append(gone)
+            np.minimum.at(first_school, partner[done], first_school[gone])
+        pos = pos[cut:]
+    moves = [m for m in moves if m is not None]
+    if moves:  # each school's moves in turn, round by round
+        moved, into, previous = (np.concatenate([m[i] for m in moves]) for i in range(3))
+        model.settle_moved_schools(moved, into, previous, "merge")
+    if merged:
+        retire_central_staff(model, np.concatenate(merged))
 
 
 def single_academies_grow(model: MATModel, rng: np.random.Generator) -> None:

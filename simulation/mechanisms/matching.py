@@ -94,20 +94,46 @@ def admits(
 ) -> np.ndarray:
     """Whether each trust (ids, with its current ``size``/``good``/``weak`` counts) would take
     the school beside it in ``rows`` at ``dist`` km; all arrays broadcast together."""
+    return could_take(model, trusts, rows, dist) & (
+        takes_now(model, trusts, size, good, weak) >= needs(model, rows)
+    )
+
+
+def could_take(
+    model: MATModel, trusts: np.ndarray, rows: np.ndarray, dist: np.ndarray
+) -> np.ndarray:
+    """The part of :func:`admits` that schools moving do not change: the trust open with a
+    growth strategy, the school within its radius and of a phase it wants."""
     s, t = model.schools_data, model.trusts_data
     forbidden = np.where(s.phase[rows] == PRIMARY, SECONDARY_ONLY, PRIMARY_ONLY)
-    ok = (
+    return (
         t.is_open[trusts]
         & t.has_growth[trusts]
-        & (size < t.max_schools[trusts])
         & (dist <= t.radius_km[trusts])
         & (t.phase_rule[trusts] != forbidden)
     )
-    is_weak = s.grade[rows] >= REQUIRES_IMPROVEMENT
+
+
+def needs(model: MATModel, rows: np.ndarray) -> np.ndarray:
+    """What a school asks of a trust's counts (see :func:`takes_now`): 2 if weak, else 1."""
+    return 1 + (model.schools_data.grade[rows] >= REQUIRES_IMPROVEMENT)
+
+
+def takes_now(
+    model: MATModel,
+    trusts: np.ndarray | slice,
+    size: np.ndarray,
+    good: np.ndarray,
+    weak: np.ndarray,
+) -> np.ndarray:
+    """The part of :func:`admits` that moves with the counts: 0 if a trust (with these
+    counts) is at its maximum size, 1 if it takes good-or-better schools only, 2 if it would
+    also take a weak one now."""
+    t = model.trusts_data
     rule = t.accept[trusts]
     keeps_ratio = good >= t.golden_rule_ratio[trusts] * (weak + 1)
     takes_weak = (rule != ACCEPT_GOOD_ONLY) & ((rule != ACCEPT_GOLDEN_RULE) | keeps_ratio)
-    return ok & (~is_weak | takes_weak)
+    return (size < t.max_schools[trusts]) * (1 + takes_weak)
 
 
 def accepting(
@@ -184,34 +210,43 @@ def place(
         strong = (s.grade[rows] >= 0) & (s.grade[rows] <= GOOD)
         offers = model.trusts_data.earned_autonomy[ids] != 0  # 0: 'off'
         score = score + 0.5 * (appeal_of_earned_autonomy - 1.0) * (strong[:, None] & offers)
-    score = np.where(valid, score, -np.inf)
     barred = np.full(rows.size, NO_TRUST) if exclude is None else np.asarray(exclude)
+    # the rule in rounds: what moves do not change, once, as what each school asks of a
+    # candidate's counts (see takes_now; 3, never met, where it may not go), then each
+    # trust's counts per round
+    valid &= (ids != barred[:, None]) & could_take(model, ids, rows[:, None], dist)
+    need = np.where(valid, needs(model, rows)[:, None], 3)
+    grade = model.schools_data.grade[rows]
+    good, weak = (grade >= 0) & (grade <= GOOD), grade >= REQUIRES_IMPROVEMENT
     appetite = model.trusts_data.appetite
     leaving = model.schools_data.trust[rows]
+    state.make_room(len(model.trusts_data))
+    n = len(state.size)
+    first_of = np.empty(n, dtype=np.int64)  # each trust's first chooser in a round
     waiting = np.arange(rows.size)
     while waiting.size:
-        w_ids = ids[waiting]
-        ok = valid[waiting] & (w_ids != barred[waiting, None])
-        ok &= admits(
-            model, w_ids, rows[waiting, None], dist[waiting],
-            state.size[w_ids], state.good[w_ids], state.weak[w_ids],
-        )  # fmt: skip
+        takes = takes_now(model, slice(0, n), state.size, state.good, state.weak)
         if need_appetite:
-            ok &= appetite[w_ids] >= 1
-        chooses = ok.any(axis=1)
+            takes = takes * (appetite[:n] >= 1)
+        w_ids = ids[waiting]
+        ok = takes[w_ids] >= need[waiting]
+        # a school no trust would take now stays where it is; the others choose the best
+        chosen = np.flatnonzero(ok.any(axis=1))
         best = np.argmax(np.where(ok, score[waiting], -np.inf), axis=1)  # ties: the nearer
-        choice = np.where(chooses, w_ids[np.arange(waiting.size), best], NO_TRUST)
+        picked = w_ids[chosen, best[chosen]]
         # every trust takes the first (highest-priority) school choosing it this round
-        chosen = np.flatnonzero(chooses)
-        _, first = np.unique(choice[chosen], return_index=True)
-        taken = chosen[first]
+        first_of[picked[::-1]] = chosen[::-1]  # (of repeated ids the last written stays)
+        first = first_of[picked] == chosen
+        taken, into = chosen[first], picked[first]
         moving = waiting[taken]
-        placed[moving] = choice[taken]
-        count(model, state, rows[moving], leaving[moving], placed[moving])
-        again = np.ones(waiting.size, dtype=bool)
-        again[taken] = False
-        again[~chooses] = False  # no trust would take it now: it stays where it is
-        waiting = waiting[again]
+        placed[moving] = into
+        # the counts (as count() keeps them): no trust takes two schools in a round
+        np.subtract.at(state.size, leaving[moving][leaving[moving] != NO_TRUST], 1)
+        state.size[into] += 1
+        state.good[into] += good[moving]
+        state.weak[into] += weak[moving]
+        appetite[into] -= 1
+        waiting = waiting[chosen[~first]]  # the others choose again
     moved = placed != NO_TRUST
     if moved.any():
         model.move_schools(rows[moved], placed[moved], kind)
@@ -236,7 +271,9 @@ def join(
 ) -> None:
     """Schools ``rows`` move into ``trusts`` (an id per school, or one for all)."""
     rows = np.atleast_1d(rows)
-    trusts = np.broadcast_to(np.asarray(trusts, dtype=np.int64), rows.shape)
+    trusts = np.asarray(trusts, dtype=np.int64)
+    if trusts.shape != rows.shape:
+        trusts = np.broadcast_to(trusts, rows.shape)
     count(model, state, rows, model.schools_data.trust[rows], trusts)
     model.move_schools(rows, trusts, kind)
 
