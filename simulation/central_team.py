@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 MULTI_ACADEMY, SINGLE_ACADEMY = "multi_academy", "single_academy"
 PRESET_NAMES = tuple(PRESETS)
-NOT_PENDING = -1  # ``pending_until``: no shift of this break point is waiting to take effect
+NOT_PENDING = -10_000  # ``pending_until``: no shift of this break point is waiting to take
+# effect (far below any year: a shift bought while settling can fall due in year -1)
 NEVER = -10_000  # ``shift_year``: no shift of this break point has taken effect
 HISTORY = 3  # years of published outcomes a reactive board compares
 

@@ -17,10 +17,11 @@ import pytest
 from simulation import MATModel, load_scenario, run_simulation
 from simulation.breakpoints import NAMES
 from simulation.breakpoints.view import build_view
+from simulation.central_team import NOT_PENDING
 from simulation.codes import EXECUTIVE_HEAD, GOOD, INADEQUATE, PRIMARY, SECONDARY
 from simulation.mechanisms import growth, leadership
 from simulation.mechanisms.improvement import update_culture
-from simulation.mechanisms.matching import growth_state, place
+from simulation.mechanisms.matching import count, growth_state
 from simulation.mechanisms.review import assess_break_points, review_strategy
 from simulation.mechanisms.support import allocate_support, ceo_cost
 from simulation.operating_model import school_autonomy
@@ -102,14 +103,30 @@ def test_no_shift_is_bought_again_while_its_effect_is_under_way():
     _overstretched(model)
     t.shift_year[0, OVERSIGHT] = model.year  # it just took effect: the board waits
     _review(model)
-    assert t.pending_until[0, OVERSIGHT] == -1
+    assert t.pending_until[0, OVERSIGHT] == NOT_PENDING
     t.shift_year[0, OVERSIGHT] = -10_000  # long ago, but the leads it planned are not in post
     t.planned_leads[0] = 3
     _review(model)
-    assert t.pending_until[0, OVERSIGHT] == -1
+    assert t.pending_until[0, OVERSIGHT] == NOT_PENDING
     t.planned_leads[0] = 0  # recruited (or never planned): now it may shift again
     _review(model)
     assert t.pending_until[0, OVERSIGHT] == model.year + model.params.break_points.lag_years
+
+
+def test_a_shift_bought_while_settling_takes_effect_when_it_falls_due_in_year_minus_one():
+    """Years run negative while the start settles: a shift bought in year -3 with a 2-year lag
+    falls due in year -1, which must not read as 'nothing pending' (it was paid for)."""
+    from simulation.mechanisms.review import apply_due_shifts
+
+    model = oak_world(7, "reactive", ceo_steps_back_at=0)
+    t = model.trusts_data
+    model._settling_year = -1
+    t.pending_until[0, OVERSIGHT] = -1
+    level = int(t.level[0, OVERSIGHT])
+    view, _ = assess_break_points(model)
+    apply_due_shifts(model, view)
+    assert t.level[0, OVERSIGHT] == level + 1 and t.shift_year[0, OVERSIGHT] == -1
+    assert t.pending_until[0, OVERSIGHT] == NOT_PENDING
 
 
 def test_a_trust_in_deficit_cannot_buy_shifts():
@@ -117,7 +134,7 @@ def test_a_trust_in_deficit_cannot_buy_shifts():
     _overstretched(model)
     model.trusts[0].reserves_gbp = -10_000.0
     _review(model)
-    assert model.trusts_data.pending_until[0, OVERSIGHT] == -1
+    assert model.trusts_data.pending_until[0, OVERSIGHT] == NOT_PENDING
     events = model.events.to_frame()
     refused = events[(events.kind == "shift_unaffordable") & (events.trust_id == 0)]
     assert "oversight" in set(refused.break_point)
@@ -275,22 +292,53 @@ def test_a_shipped_scenario_grows_by_hubs():
 # --- earned autonomy's appeal, the joiner's dilemma, a board's favourite (seed 000) -----------
 
 
-def test_a_strong_converter_prefers_a_trust_offering_earned_autonomy():
+@pytest.mark.parametrize("appeal,chosen", [(1.0, 0), (1.5, 1)])
+def test_a_strong_converter_prefers_a_trust_offering_earned_autonomy(appeal, chosen):
+    """Seed 000: CEOs use earned autonomy to draw higher-performing schools. A good school
+    converting chooses between two trusts alike but for a slightly better record (the first)
+    and the lever (the second): the appeal (policy.earned_autonomy_appeal) tips it."""
     model = oak_world(3)
     s, t = model.schools_data, model.trusts_data
     state = growth_state(model)
-    row = int(np.flatnonzero(s.trust == -1)[0])
+    maintained = np.flatnonzero(s.trust == -1)
+    row = int(maintained[0])
+    s.grade[maintained] = INADEQUATE  # only this school is good enough to convert
     s.grade[row] = GOOD
     trusts = state.trust_ids[:2]
     assert len(trusts) == 2
-    for i in trusts:  # alike in all but the lever, and equally far
+    for i in trusts:  # alike in all but the lever and record, and equally far
         t.base_x_km[i], t.base_y_km[i] = s.x_km[row], s.y_km[row]
         t.radius_km[i], t.appetite[i], t.accept[i] = 50.0, 5.0, 0
-        state.quality[i] = 0.0
+    state.quality[trusts] = [0.1, 0.0]
     t.earned_autonomy[trusts] = [0, 1]  # only the second offers earned autonomy
     state = replace(state, tree=growth_state(model).tree)
-    placed = place(model, np.array([row]), state, 40.0, "join", appeal_of_earned_autonomy=1.5)
-    assert placed[0] == trusts[1]
+    pol = model.params.policy
+    model.params = replace(
+        model.params,
+        policy=replace(
+            pol,
+            voluntary_conversion_per_year=1.0,
+            convert_standalone_share=0.0,
+            earned_autonomy_appeal=appeal,
+            brokering_radius_km=40.0,
+        ),
+    )
+    growth.convert(model, state, model.streams["growth"])
+    assert s.trust[row] == trusts[chosen]
+
+
+def test_a_trust_that_hands_on_a_weak_school_no_longer_counts_it_as_weak():
+    """The growth step's counts follow a school out of its trust with its grade, so a trust
+    that has handed on its weak schools is not closed (or refused schools) for them."""
+
+    model = oak_world(6)
+    s = model.schools_data
+    rows = np.flatnonzero(s.trust == 0)[:2]
+    s.grade[rows] = INADEQUATE
+    state = growth_state(model)
+    size, weak, good = state.size[0], state.weak[0], state.good[0]
+    count(model, state, rows[:1], np.array([0]), np.array([-1]))
+    assert state.size[0] == size - 1 and state.weak[0] == weak - 1 and state.good[0] == good
 
 
 def test_a_strong_joiner_made_to_align_resents_it():

@@ -75,7 +75,14 @@ def convert(model: MATModel, state: GrowthState, rng: np.random.Generator) -> No
     order = rng.permutation(converting)
     seeks_trust = rng.random(len(order)) >= pol.convert_standalone_share
     sponsors = np.full(len(order), NO_TRUST)
-    sponsors[seeks_trust] = place(model, order[seeks_trust], state, pol.brokering_radius_km, "join")
+    sponsors[seeks_trust] = place(
+        model,
+        order[seeks_trust],
+        state,
+        pol.brokering_radius_km,
+        "join",
+        appeal_of_earned_autonomy=pol.earned_autonomy_appeal,  # seed 000: it draws strong schools
+    )
     alone = order[sponsors == NO_TRUST]
     if alone.size:
         stand_alone(model, alone, "convert_standalone", state)

@@ -58,12 +58,15 @@ class GrowthState:
             for name in ("good", "weak", "size", "quality"):
                 setattr(self, name, np.concatenate([getattr(self, name), np.zeros(extra)]))
 
-    def add(self, model: MATModel, rows: np.ndarray, trusts: np.ndarray) -> None:
-        """Count schools ``rows`` (with their grades) as moving into ``trusts`` (ids)."""
+    def add(self, model: MATModel, rows: np.ndarray, trusts: np.ndarray, sign: int = 1) -> None:
+        """Count schools ``rows`` (with their grades) as moving into ``trusts`` (ids), or with
+        ``sign`` -1 out of them; rows with no trust (NO_TRUST) are skipped."""
+        inside = trusts != NO_TRUST
+        rows, trusts = rows[inside], trusts[inside]
         grade = model.schools_data.grade[rows]
-        np.add.at(self.size, trusts, 1)
-        np.add.at(self.good, trusts, (grade >= 0) & (grade <= GOOD))
-        np.add.at(self.weak, trusts, grade >= REQUIRES_IMPROVEMENT)
+        np.add.at(self.size, trusts, sign)
+        np.add.at(self.good, trusts, sign * ((grade >= 0) & (grade <= GOOD)))
+        np.add.at(self.weak, trusts, sign * (grade >= REQUIRES_IMPROVEMENT))
 
 
 def growth_state(model: MATModel, agg: TrustAggregates | None = None) -> GrowthState:
@@ -241,7 +244,7 @@ def place(
         moving = waiting[taken]
         placed[moving] = into
         # the counts (as count() keeps them): no trust takes two schools in a round
-        np.subtract.at(state.size, leaving[moving][leaving[moving] != NO_TRUST], 1)
+        state.add(model, rows[moving], leaving[moving], sign=-1)
         state.size[into] += 1
         state.good[into] += good[moving]
         state.weak[into] += weak[moving]
@@ -257,11 +260,12 @@ def count(
     model: MATModel, state: GrowthState, rows: np.ndarray, old: np.ndarray, new: np.ndarray
 ) -> None:
     """Update the growth counts (and appetites) for schools ``rows`` moving from trusts ``old``
-    to ``new`` (NO_TRUST for none)."""
-    np.subtract.at(state.size, old[old != NO_TRUST], 1)
+    to ``new`` (NO_TRUST for none): a leaving school takes its grade out of the old trust's
+    counts, so a trust that hands on weak schools is no longer counted as holding them."""
+    state.make_room(len(model.trusts_data))
+    state.add(model, rows, old, sign=-1)
     into = new != NO_TRUST
     if into.any():
-        state.make_room(len(model.trusts_data))
         state.add(model, rows[into], new[into])
         np.subtract.at(model.trusts_data.appetite, new[into], 1)
 
