@@ -19,6 +19,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats
 
 from simulation import load_scenario, run_simulation
@@ -122,8 +123,8 @@ def test_q2_a_second_region_strains_central_operations_and_regional_hubs_cut_cos
 def test_q3_an_autonomous_model_meets_the_glass_floor_an_aligned_one_does_not():
     """Seed 000: 'MATs operating a highly-autonomous model can find schools with low performance
     face a glass floor where a more directive approach is needed'. With weak schools the
-    autonomous trust crosses the glass floor in most seeds and the aligned one never, and the
-    aligned trust adds more."""
+    autonomous trust crosses the glass floor in most seeds and the aligned one never; the
+    difference in value added (the aligned trust ahead) is not shown."""
     crossed = [
         len(oak_events("weak_schools_autonomous", s, "crossing", "glass_floor")) > 0 for s in SEEDS
     ]
@@ -131,7 +132,7 @@ def test_q3_an_autonomous_model_meets_the_glass_floor_an_aligned_one_does_not():
         len(oak_events("weak_schools_aligned", s, "crossing", "glass_floor")) > 0 for s in SEEDS
     ]
     assert np.mean(crossed) >= 0.5 and np.mean(aligned) == 0
-    assert_shown_better("weak_schools_aligned", "weak_schools_autonomous")
+    assert_not_shown("weak_schools_aligned", "weak_schools_autonomous")
 
 
 def test_q3_earned_autonomy_frees_strong_schools_from_the_glass_ceiling():
@@ -150,11 +151,10 @@ def test_q3_earned_autonomy_frees_strong_schools_from_the_glass_ceiling():
     assert_not_shown("strong_schools_earned_autonomy", "strong_schools_aligned")
 
 
-def test_q4_breaking_the_golden_rule_takes_on_weak_schools_and_is_closed_more_often():
+def test_q4_breaking_the_golden_rule_takes_on_weak_schools_is_closed_more_and_adds_less():
     """Seed 002: the 'golden rule' of three good or outstanding schools for every weak one. A
     trust that sponsors weak schools regardless takes on more of them, runs its golden-rule
-    ratio higher and is closed by the regulator more often; the difference in value added is
-    not shown."""
+    ratio higher and is closed by the regulator more often; keeping the rule adds more."""
 
     def weak_joiners(arm: str, seed: int) -> int:
         ev = run(arm, seed)["events"]
@@ -173,14 +173,14 @@ def test_q4_breaking_the_golden_rule_takes_on_weak_schools_and_is_closed_more_of
         return float(np.mean([oak(arm, s).index.max() < 15 for s in SEEDS]))
 
     assert closed("golden_rule_broken") > closed("golden_rule_kept")
-    assert_not_shown("golden_rule_kept", "golden_rule_broken")
+    assert_shown_better("golden_rule_kept", "golden_rule_broken")
 
 
-def test_q5_any_review_beats_none_and_anticipation_adds_more():
+def test_q5_any_review_beats_none_anticipation_acts_earlier():
     """Seed 000: trusts must 'continually pause to review strategy and operating model and adapt
     or face potential break points', adapting 'in advance'. Reactive review adds more than never
     shifting; about half the anticipatory trust's shifts come before the crossing (none of the
-    reactive one's), and anticipation adds more than reacting."""
+    reactive one's); that anticipation adds more than reacting is not shown."""
 
     def share_anticipated(arm: str) -> float:
         shifts = [run(arm, s)["events"].query("trust_id == 0 and kind == 'shift'") for s in SEEDS]
@@ -189,7 +189,7 @@ def test_q5_any_review_beats_none_and_anticipation_adds_more():
     assert share_anticipated("review_anticipatory") >= 0.3
     assert share_anticipated("review_reactive") == 0
     assert_shown_better("review_reactive", "review_static")
-    assert_shown_better("review_anticipatory", "review_reactive")
+    assert_not_shown("review_anticipatory", "review_reactive")
 
 
 def test_q6_fast_far_growth_spreads_the_trust_the_cost_is_not_shown():
@@ -220,3 +220,21 @@ def test_q7_growing_by_hubs_adds_more_than_growing_to_the_nearest_schools():
     }
     assert sizes["hub_growth"] < sizes["growing_trust"], sizes
     assert_shown_better("hub_growth", "growing_trust")
+
+
+FIRM_SEEDS = tuple(range(1, 201))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "better,worse",
+    [
+        ("weak_schools_aligned", "weak_schools_autonomous"),
+        ("golden_rule_kept", "golden_rule_broken"),
+        ("review_anticipatory", "review_reactive"),
+    ],
+)
+def test_readings_at_the_edge_of_48_seeds_are_shown_with_200(better, worse):
+    """The README's 'how firm' check (slow tier, about a minute an arm on one core): three
+    differences that 48 seeds do not separate are shown with seeds 1-200."""
+    assert_shown_better(better, worse, seeds=FIRM_SEEDS)
