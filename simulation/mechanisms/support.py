@@ -175,19 +175,28 @@ def allocate_peer_support(model: MATModel) -> None:
     needy = (s.grade >= REQUIRES_IMPROVEMENT) | (
         s.perceived_quality < p.inspection.requires_improvement_below
     )
-    candidates, src = pairs.around(np.flatnonzero(needy & (t != NO_TRUST)))  # src receives
-    nbr = pairs.neighbour[candidates]  # from nbr
-    active = np.flatnonzero(strong[nbr])
-    active = active[t[src[active]] == t[nbr[active]]]
-    if not active.size:
+    receivers = np.flatnonzero(needy & (t != NO_TRUST))
+    neighbours, decays = pairs.grid  # each school's neighbours in order, padded with n
+    # a giver is a strong neighbour in the receiver's trust: compare each neighbour's trust
+    # (-2 unless strong; -3 for the padding) with the receiver's
+    giver_trust = np.full(len(s) + 1, -3, dtype=t.dtype)
+    giver_trust[:-1] = np.where(strong, t, -2)
+    near = neighbours[receivers]
+    width = near.shape[1]
+    # the pairs in order (by receiver, then by neighbour)
+    pair = np.flatnonzero(giver_trust[near] == t[receivers][:, None])
+    if not pair.size:
         return
-    src, nbr, decay = src[active], nbr[active], pairs.decay[candidates[active]]
+    row = pair // width
+    src, nbr = receivers[row], near.ravel()[pair]
+    decay = decays.ravel()[src * width + (pair - row * width)]
     sle_mask = leaders.active & (leaders.role == SLE) & (leaders.school >= 0)
-    sles = np.bincount(leaders.school[sle_mask], minlength=len(s))
+    sles = np.bincount(leaders.school[sle_mask], minlength=len(s))[nbr]
+    # (per pair, the same arithmetic as per giver)
     giving = p.leaders.strong_school_support_share + sles * p.leaders.sle_support_share
-    giving = giving * s.commitment
+    giving = giving * s.commitment[nbr]
     share = np.bincount(nbr, minlength=len(s))  # a giver splits its time between recipients
-    flow = giving[nbr] / np.maximum(share[nbr], 1) * decay
+    flow = giving / np.maximum(share[nbr], 1) * decay
     flow *= model.trusts_data.collaboration_factor[t[src]]
     s.peer_support = np.minimum(1.0, np.bincount(src, weights=flow, minlength=len(s)))
 
