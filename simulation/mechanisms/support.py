@@ -103,13 +103,19 @@ def staff_central_teams(model: MATModel) -> None:
         model.events.add("lead_hired", model.year, trust_id=hired)
 
 
-def office_distance_km(model: MATModel, rows: np.ndarray) -> np.ndarray:
+def office_distance_km(
+    model: MATModel, rows: np.ndarray, to_base_km: np.ndarray | None = None
+) -> np.ndarray:
     """Distance from each school to the office its support comes from: the trust's base, or
     its nearest regional hub once operations are regionalised (measured this year by the
-    break-point view; schools that joined since are measured to the base)."""
-    s, t = model.schools_data, model.trusts_data
-    trust = s.trust[rows]
-    dist = np.hypot(s.x_km[rows] - t.base_x_km[trust], s.y_km[rows] - t.base_y_km[trust])
+    break-point view; schools that joined since are measured to the base). ``to_base_km``,
+    if given, is each school's distance to its trust's base, already measured."""
+    if to_base_km is None:
+        s, t = model.schools_data, model.trusts_data
+        trust = s.trust[rows]
+        dist = np.hypot(s.x_km[rows] - t.base_x_km[trust], s.y_km[rows] - t.base_y_km[trust])
+    else:
+        dist = to_base_km.copy()
     measured = model.office_km
     if measured is not None:
         known = measured[rows] >= 0
@@ -155,7 +161,18 @@ def allocate_support(model: MATModel) -> None:
     used_before = cum - w_sorted - offset
     coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
     rows = member[order]
-    reach = distance_decay(office_distance_km(model, rows), p.quality.support_halving_km)
+    agg = model.aggregates
+    if (
+        agg is not None
+        and np.array_equal(agg.member, member)
+        and np.array_equal(agg.trust_of_member, tr)
+    ):
+        # no school has moved since the review measured the distances to the bases (which
+        # do not move)
+        office_km = office_distance_km(model, rows, agg.to_base_km[order])
+    else:
+        office_km = office_distance_km(model, rows)
+    reach = distance_decay(office_km, p.quality.support_halving_km)
     effectiveness = t.support_effectiveness[t_sorted]
     s.support[rows] = coverage * (0.5 + skill[t_sorted]) * reach * effectiveness
 
