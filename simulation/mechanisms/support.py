@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..aggregates import staff_counts
+from ..aggregates import StaffCounts, staff_counts
 from ..central_team import multi_academy
 from ..leader import IMPROVEMENT_LEAD, SLE
 from ..parameters.operating import GOVERNANCE
@@ -64,21 +64,26 @@ def fund_central_teams(model: MATModel) -> None:
     t.deficit_years[i] = np.where(in_deficit, t.deficit_years[i] + 1, 0)
 
 
-def staff_central_teams(model: MATModel) -> None:
+def staff_central_teams(model: MATModel) -> StaffCounts | None:
     """Recruit improvement leads up to the trust's staffing plan (``planned_leads``, raised by
     oversight and CEO-role shifts): each vacancy is filled with ``external_fill_probability``
     a year, and only as many as the trust can keep paying — this year's surplus plus a third of
     its reserves (a trust spends reserves down over about three years); a trust in deficit cuts
-    its most recent lead instead."""
+    its most recent lead instead.
+
+    Returns the central staff after the hires and cuts (what :func:`staff_counts` would count
+    now), updated from the counts :func:`fund_central_teams` made rather than counted again."""
     ct = model.params.central_team
     lp = model.params.leaders
     rng = model.streams["central_team"]
     t = model.trusts_data
     if not len(t):
-        return
+        return None
     leaders = model.leaders_data
     staffed = t.is_open & multi_academy(model)  # a single academy's head is its leader
-    have = model.aggregates.staff.leads.astype(int)
+    staff = model.aggregates.staff  # as counted by fund_central_teams
+    have = staff.leads.astype(int)
+    leads, lead_skill = staff.leads.copy(), staff.lead_skill.copy()
     reserves = t.reserves_gbp
     cut = np.flatnonzero(staffed & (reserves < 0) & (have > 0))
     vacancies = np.where(staffed & (reserves >= 0), np.maximum(t.planned_leads - have, 0), 0)
@@ -91,16 +96,34 @@ def staff_central_teams(model: MATModel) -> None:
     hired = np.repeat(short, np.maximum(hires, 0))
     if cut.size:
         # each cutting trust loses its most recently appointed lead; saves its cost from next year
+        cutting = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
+        cutting[cut] = True
         rows = np.flatnonzero(
-            leaders.active & (leaders.role == IMPROVEMENT_LEAD) & np.isin(leaders.trust, cut)
+            leaders.active & (leaders.role == IMPROVEMENT_LEAD) & cutting[leaders.trust]
         )
         last = np.unique(leaders.trust[rows][::-1], return_index=True)[1]
         model.retire_leaders(np.sort(rows[::-1][last]))
         model.events.add("lead_cut", model.year, trust_id=cut)
+        # one lead fewer each; their skill summed again over the leads they keep, in order
+        kept = rows[leaders.active[rows]]
+        leads[cut] -= 1
+        lead_skill[cut] = np.bincount(
+            leaders.trust[kept], weights=leaders.skill[kept], minlength=len(t)
+        )[cut]
     if hired.size:
         skill = model.draw_skill(len(hired), rng, 0.05)
         model.appoint_leaders(IMPROVEMENT_LEAD, skill, np.full(len(hired), -1), hired)
         model.events.add("lead_hired", model.year, trust_id=hired)
+        # the new leads come after all others, so each trust's sum goes on in the same order
+        leads += np.bincount(hired, minlength=len(t))
+        np.add.at(lead_skill, hired, skill)
+    return StaffCounts(
+        ceos=staff.ceos,
+        ceo_skill=staff.ceo_skill,
+        leads=leads,
+        lead_skill=lead_skill,
+        sles=staff.sles,
+    )
 
 
 def office_distance_km(
@@ -123,8 +146,10 @@ def office_distance_km(
     return dist
 
 
-def allocate_support(model: MATModel) -> None:
-    """Each trust's improvement capacity goes to the schools it believes weakest first."""
+def allocate_support(model: MATModel, staff: StaffCounts | None = None) -> None:
+    """Each trust's improvement capacity goes to the schools it believes weakest first.
+
+    ``staff``: the central staff after this year's hires and cuts, if known (else counted)."""
     s = model.schools_data
     p = model.params
     t = model.trusts_data
@@ -132,7 +157,8 @@ def allocate_support(model: MATModel) -> None:
     member = np.flatnonzero(s.trust != NO_TRUST)
     if member.size == 0:
         return
-    staff = staff_counts(model)  # after this year's hires and cuts
+    if staff is None:
+        staff = staff_counts(model)  # after this year's hires and cuts
     ceos, ceo_skill, leads, lead_skill = staff.ceos, staff.ceo_skill, staff.leads, staff.lead_skill
     hands_on = t.ceo_hands_on.astype(float)
     span = p.leaders.executive_span_schools
@@ -221,6 +247,6 @@ def allocate_peer_support(model: MATModel) -> None:
 def run_central_teams(model: MATModel) -> None:
     """The central teams' decisions for the year, in order."""
     fund_central_teams(model)
-    staff_central_teams(model)
-    allocate_support(model)
+    staff = staff_central_teams(model)
+    allocate_support(model, staff)
     allocate_peer_support(model)
