@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..aggregates import StaffCounts, staff_counts
+from ..aggregates import StaffCounts, TrustAggregates, staff_counts
 from ..central_team import multi_academy
 from ..leader import IMPROVEMENT_LEAD, SLE
 from ..parameters.operating import GOVERNANCE
@@ -146,10 +146,14 @@ def office_distance_km(
     return dist
 
 
-def allocate_support(model: MATModel, staff: StaffCounts | None = None) -> None:
+def allocate_support(
+    model: MATModel, staff: StaffCounts | None = None, measured: TrustAggregates | None = None
+) -> None:
     """Each trust's improvement capacity goes to the schools it believes weakest first.
 
-    ``staff``: the central staff after this year's hires and cuts, if known (else counted)."""
+    ``staff``: the central staff after this year's hires and cuts, if known (else counted).
+    ``measured``: this year's aggregates, whose distances to the trusts' bases still hold for
+    the schools in the trusts they were measured in (schools and bases do not move)."""
     s = model.schools_data
     p = model.params
     t = model.trusts_data
@@ -187,15 +191,12 @@ def allocate_support(model: MATModel, staff: StaffCounts | None = None) -> None:
     used_before = cum - w_sorted - offset
     coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
     rows = member[order]
-    agg = model.aggregates
     if (
-        agg is not None
-        and np.array_equal(agg.member, member)
-        and np.array_equal(agg.trust_of_member, tr)
-    ):
-        # no school has moved since the review measured the distances to the bases (which
-        # do not move)
-        office_km = office_distance_km(model, rows, agg.to_base_km[order])
+        measured is not None
+        and np.array_equal(measured.member, member)
+        and np.array_equal(measured.trust_of_member, tr)
+    ):  # no school has changed trust since
+        office_km = office_distance_km(model, rows, measured.to_base_km[order])
     else:
         office_km = office_distance_km(model, rows)
     reach = distance_decay(office_km, p.quality.support_halving_km)
@@ -248,5 +249,5 @@ def run_central_teams(model: MATModel) -> None:
     """The central teams' decisions for the year, in order."""
     fund_central_teams(model)
     staff = staff_central_teams(model)
-    allocate_support(model, staff)
+    allocate_support(model, staff, model.aggregates)  # as measured by this year's review
     allocate_peer_support(model)
