@@ -63,17 +63,27 @@ def match_within_trusts(
     needs: np.ndarray, need_trust: np.ndarray, offers: np.ndarray, offer_trust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pair the k-th need of each trust with its k-th offer (both given in priority order
-    within their trust); returns the matched needs and offers."""
+    within their trust); returns the matched needs and offers, by trust then rank."""
     if needs.size == 0 or offers.size == 0:
         return needs[:0], offers[:0]
-    n_order = np.argsort(need_trust, kind="stable")
-    o_order = np.argsort(offer_trust, kind="stable")
-    needs, need_trust = needs[n_order], need_trust[n_order]
-    offers, offer_trust = offers[o_order], offer_trust[o_order]
-    key_n = need_trust.astype(np.int64) * 1_000_000 + _rank_within(need_trust)
-    key_o = offer_trust.astype(np.int64) * 1_000_000 + _rank_within(offer_trust)
-    _, i_n, i_o = np.intersect1d(key_n, key_o, assume_unique=True, return_indices=True)
-    return needs[i_n], offers[i_o]
+    lowest = min(int(need_trust.min()), int(offer_trust.min()))
+    need_trust = need_trust.astype(np.int64) - lowest
+    offer_trust = offer_trust.astype(np.int64) - lowest
+    bins = int(max(need_trust.max(), offer_trust.max())) + 1
+    pairs = np.minimum(  # matched per trust: the first `pairs` needs and offers of each
+        np.bincount(need_trust, minlength=bins), np.bincount(offer_trust, minlength=bins)
+    )
+    return _first_of_each(needs, need_trust, pairs), _first_of_each(offers, offer_trust, pairs)
+
+
+def _first_of_each(items: np.ndarray, trust: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """The first ``first[t]`` items of each trust t (given in order within their trust),
+    grouped by trust."""
+    some = np.flatnonzero(first[trust] > 0)
+    items, trust = items[some], trust[some]
+    order = np.argsort(trust, kind="stable")
+    trust = trust[order]
+    return items[order[_rank_within(trust) < first[trust]]]
 
 
 def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
@@ -84,10 +94,12 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         return
     # internal: the k-th vacancy of a trust goes to its k-th most skilled ready SLE
     in_trust = vacant[s.trust[vacant] != NO_TRUST]
-    ready = np.flatnonzero(
+    hiring = np.zeros(len(model.trusts_data) + 1, dtype=bool)  # last entry: no trust (-1)
+    hiring[s.trust[in_trust]] = True
+    ready = np.flatnonzero(  # (only in trusts with a vacancy: the others' are not matched)
         leaders.active
         & (leaders.role == SLE)
-        & (leaders.trust >= 0)
+        & hiring[leaders.trust]
         & (leaders.skill >= lp.sle_promotion_min_skill)
     )
     ready = ready[np.argsort(-leaders.skill[ready], kind="stable")]
@@ -139,7 +151,11 @@ def deploy_executive_heads(model: MATModel) -> None:
     vulnerable = vulnerable[np.lexsort((s.quality[vulnerable], ~vacant[vulnerable]))]
     strong = np.flatnonzero(deploying[trust] & ~vacant & (s.grade >= 0) & (s.grade <= GOOD))
     donors = s.head[strong]
-    donors = donors[leaders.skill[donors] >= ct.executive_min_skill]
+    needing = np.zeros(len(t) + 1, dtype=bool)  # donors elsewhere would not be matched
+    needing[trust[vulnerable]] = True
+    donors = donors[
+        (leaders.skill[donors] >= ct.executive_min_skill) & needing[leaders.trust[donors]]
+    ]
     donors = donors[np.argsort(-leaders.skill[donors], kind="stable")]
     schools, executives = match_within_trusts(
         vulnerable, trust[vulnerable], donors, leaders.trust[donors]
