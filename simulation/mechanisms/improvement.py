@@ -59,14 +59,16 @@ def trust_model_push(model: MATModel) -> np.ndarray:
     """
     q = model.params.quality
     t = model.trusts_data
-    # a school in no trust gets neither push: neutral effectiveness and no capability
-    effectiveness = for_schools(model, t.effectiveness, q.trust_neutral_effectiveness)
-    capability = for_schools(model, t.capability, 0.0)
-    multi = for_schools(model, multi_academy(model), False)
-    return (
+    # worked out per trust (and for no trust, last), then looked up for each school: a school
+    # in no trust gets neither push, with neutral effectiveness and no capability
+    effectiveness = np.append(t.effectiveness, q.trust_neutral_effectiveness)
+    capability = np.append(t.capability, 0.0)
+    multi = np.append(multi_academy(model), False)
+    push = (
         q.trust_model_effect * (effectiveness - q.trust_neutral_effectiveness)
         + q.capability_effect * capability * multi
     )
+    return push[model.schools_data.trust]
 
 
 def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
