@@ -51,14 +51,6 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
     model.retire_leaders(leaving)
 
 
-def _rank_within(groups: np.ndarray) -> np.ndarray:
-    """0, 1, 2, ... position of each element within its run of equal (sorted) group ids."""
-    if len(groups) == 0:
-        return groups
-    start = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
-    return np.arange(len(groups)) - np.repeat(start, np.diff(np.r_[start, len(groups)]))
-
-
 def match_within_trusts(
     needs: np.ndarray, need_trust: np.ndarray, offers: np.ndarray, offer_trust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -70,20 +62,24 @@ def match_within_trusts(
     need_trust = need_trust.astype(np.int64) - lowest
     offer_trust = offer_trust.astype(np.int64) - lowest
     bins = int(max(need_trust.max(), offer_trust.max())) + 1
-    pairs = np.minimum(  # matched per trust: the first `pairs` needs and offers of each
-        np.bincount(need_trust, minlength=bins), np.bincount(offer_trust, minlength=bins)
+    n_needs = np.bincount(need_trust, minlength=bins)
+    n_offers = np.bincount(offer_trust, minlength=bins)
+    pairs = np.minimum(n_needs, n_offers)  # matched per trust: the first of each side
+    return (
+        _first_of_each(needs, need_trust, n_needs, pairs),
+        _first_of_each(offers, offer_trust, n_offers, pairs),
     )
-    return _first_of_each(needs, need_trust, pairs), _first_of_each(offers, offer_trust, pairs)
 
 
-def _first_of_each(items: np.ndarray, trust: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """The first ``first[t]`` items of each trust t (given in order within their trust),
-    grouped by trust."""
-    some = np.flatnonzero(first[trust] > 0)
-    items, trust = items[some], trust[some]
+def _first_of_each(
+    items: np.ndarray, trust: np.ndarray, count: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    """The first ``first[t]`` items of each trust t (given in order within their trust, and
+    ``count[t]`` of them), grouped by trust."""
     order = np.argsort(trust, kind="stable")
     trust = trust[order]
-    return items[order[_rank_within(trust) < first[trust]]]
+    rank = np.arange(len(trust)) - (np.cumsum(count) - count)[trust]  # within its trust
+    return items[order[rank < first[trust]]]
 
 
 def fill_headships(model: MATModel, rng: np.random.Generator) -> None:

@@ -183,12 +183,10 @@ def allocate_support(
     # is bounded well within +-50, so the trust id dominates)
     order = np.argsort(tr * 100.0 + np.clip(priority, -49.0, 49.0))
     t_sorted, w_sorted = tr[order], weight[order]
-    cum = np.cumsum(w_sorted)
-    group_start = np.r_[0, np.flatnonzero(np.diff(t_sorted)) + 1]
-    offset = np.repeat(
-        cum[group_start] - w_sorted[group_start], np.diff(np.r_[group_start, len(tr)])
-    )
-    used_before = cum - w_sorted - offset
+    before = np.cumsum(w_sorted) - w_sorted  # weight ahead in the whole queue
+    n_member = np.bincount(tr, minlength=len(t))
+    first = np.minimum(np.cumsum(n_member) - n_member, len(tr) - 1)  # each trust's first
+    used_before = before - before[first][t_sorted]  # ... less that of the trusts before
     coverage = np.clip((units[t_sorted] - used_before) / w_sorted, 0.0, 1.0)
     rows = member[order]
     if (
