@@ -102,7 +102,6 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
     schools, promoted = match_within_trusts(
         in_trust, s.trust[in_trust], ready, leaders.trust[ready]
     )
-    filled = schools
     if schools.size:
         leaders.role[promoted] = HEAD
         leaders.school[promoted] = schools
@@ -114,7 +113,7 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         model.events.add(
             "head_appointed", model.year, school_id=schools, trust_id=s.trust[schools], internal=1
         )
-    still = np.setdiff1d(vacant, filled, assume_unique=True)
+    still = vacant[s.head[vacant] < 0]  # (in order) not filled from within
     hired = still[rng.random(len(still)) < lp.head_fill_probability]
     if hired.size:
         rows = model.appoint_leaders(HEAD, model.draw_skill(len(hired), rng), hired, s.trust[hired])
@@ -122,8 +121,7 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         model.events.add(
             "head_appointed", model.year, school_id=hired, trust_id=s.trust[hired], internal=0
         )
-    s.vacancy_years[s.head >= 0] = 0
-    s.vacancy_years[s.head < 0] += 1
+    s.vacancy_years = np.where(s.head >= 0, 0, s.vacancy_years + 1)
 
 
 def deploy_executive_heads(model: MATModel) -> None:
