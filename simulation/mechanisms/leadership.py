@@ -35,10 +35,18 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
     rows = np.flatnonzero(leaders.active)
     role = leaders.role[rows]
     leads_school = (role == HEAD) | (role == EXECUTIVE_HEAD)
-    p_leave = np.where(leads_school, lp.head_turnover_per_year, lp.executive_turnover_per_year)
     school = leaders.school[rows]
     weak = leads_school & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
-    p_leave = np.where(weak, np.minimum(1.0, p_leave * lp.weak_school_turnover_multiplier), p_leave)
+    # the chance of leaving by kind of post: central, a school's head, a weak school's head
+    head = lp.head_turnover_per_year
+    chance = np.array(
+        [
+            lp.executive_turnover_per_year,
+            head,
+            np.minimum(1.0, head * lp.weak_school_turnover_multiplier),
+        ]
+    )
+    p_leave = chance[leads_school.astype(np.intp) + weak]
     leaves = rng.random(len(rows)) < p_leave
     leaving = rows[leaves]
     heads = rows[leaves & leads_school]
@@ -139,11 +147,12 @@ def deploy_executive_heads(model: MATModel) -> None:
     deploying = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
     deploying[: len(t)] = t.executive_deployment & t.is_open
     vacant = s.head < 0
-    vulnerable = np.flatnonzero(deploying[trust] & (vacant | (s.grade == INADEQUATE)))
+    deploying = deploying[trust]  # by school
+    vulnerable = np.flatnonzero(deploying & (vacant | (s.grade == INADEQUATE)))
     if vulnerable.size == 0:
         return
     vulnerable = vulnerable[np.lexsort((s.quality[vulnerable], ~vacant[vulnerable]))]
-    strong = np.flatnonzero(deploying[trust] & ~vacant & (s.grade >= 0) & (s.grade <= GOOD))
+    strong = np.flatnonzero(deploying & ~vacant & (s.grade >= 0) & (s.grade <= GOOD))
     donors = s.head[strong]
     needing = np.zeros(len(t) + 1, dtype=bool)  # donors elsewhere would not be matched
     needing[trust[vulnerable]] = True
