@@ -276,6 +276,7 @@ class Recorder:
         s, t = m.schools_data, m.trusts_data
         n = len(t)
         total = agg.total
+        member = agg.member
         size = agg.n_schools
         safe = np.maximum(size, 1)
         pupils = agg.pupils
@@ -303,7 +304,9 @@ class Recorder:
             "improvement_leads": staff.leads[ids].astype(np.int64),
             "has_ceo": (staff.ceos > 0)[ids].astype(np.int8),
             "sles": staff.sles[ids].astype(np.int64),
-            "head_vacancies": total((s.head < 0).astype(float))[ids].astype(np.int32),
+            "head_vacancies": np.bincount(agg.trust_of_member[s.head[member] < 0], minlength=n)[
+                ids
+            ].astype(np.int32),
             "central_income_gbp": t.central_income_gbp[ids],
             "central_spend_gbp": spend[ids],
             "central_cost_per_pupil_gbp": (spend / np.maximum(pupils, 1.0))[ids],

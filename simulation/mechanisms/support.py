@@ -177,7 +177,11 @@ def allocate_support(
     weak = perceived < p.inspection.requires_improvement_below
     weight = np.where(weak, p.central_team.weak_weight, 1.0)
     # a representative board puts its founding school further up the queue (seed 000)
-    favoured = (t.base_school[tr] == member) & (t.governance[tr] == REPRESENTATIVE)
+    favoured = np.zeros(len(s), dtype=bool)  # founding schools still in their trust
+    represented = np.flatnonzero(t.governance == REPRESENTATIVE)
+    base = t.base_school[represented]
+    favoured[base[(base >= 0) & (s.trust[base] == represented)]] = True
+    favoured = favoured[member]
     priority = perceived - p.central_team.founding_school_favour * favoured
     # by trust, most in need (as the board sees it) first: one sort on a combined key (quality
     # is bounded well within +-50, so the trust id dominates)
