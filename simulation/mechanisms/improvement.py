@@ -87,10 +87,13 @@ def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
     # an executive head deployed here (seed 003) covers a vacancy in full and gives part of
     # their effect; otherwise a trust covers part of a vacancy with interim leadership
     executive = (s.executive >= 0) & leaders.active[np.maximum(s.executive, 0)]
-    exec_skill = np.where(executive, leaders.skill[np.maximum(s.executive, 0)], typical)
     cover = np.where(executive, 1.0, np.where(in_trust, ct.vacancy_cover, 0.0))
     vacancy = np.where(has_head, 0.0, q.vacancy_penalty_per_year * (1.0 - cover))
-    executive_push = q.head_skill_effect * ct.executive_share * (exec_skill - typical)
+    # few schools have an executive head: the others' push is the factor times 0.0
+    factor = q.head_skill_effect * ct.executive_share
+    executive_push = np.full(len(s), factor * 0.0)
+    deployed = np.flatnonzero(executive)
+    executive_push[deployed] = factor * (leaders.skill[s.executive[deployed]] - typical)
     target = model.params.inspection.requires_improvement_below + 0.6  # securely good
     gap = np.clip(target - s.quality, 0.0, None)
     lift = q.support_effect * np.minimum(s.support, 1.5) + q.peer_support_effect * s.peer_support
