@@ -16,7 +16,7 @@ from .central_team import PRESET_NAMES, multi_academy
 from .leader import IMPROVEMENT_LEAD, SLE
 from .parameters import GRADES, PHASES
 from .parameters.operating import EARNED_AUTONOMY, GOVERNANCE, JOINING_POLICIES, REVIEW_POLICIES
-from .school import GOOD, INADEQUATE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
+from .school import GOOD, INADEQUATE, NO_GRADE, NO_TRUST, OUTSTANDING, REQUIRES_IMPROVEMENT
 
 if TYPE_CHECKING:
     from .model import MATModel
@@ -191,6 +191,9 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
     return float((values * weights).sum() / total) if total > 0 else float("nan")
 
 
+_KINDS = np.array(["single_academy", "multi_academy"], dtype=object)  # by is-a-MAT
+
+
 def _names(choices: tuple[str, ...], codes: np.ndarray) -> np.ndarray:
     return np.array(choices, dtype=object)[codes]
 
@@ -214,44 +217,48 @@ class Recorder:
         member = agg.member
         kinds[member] = np.where(is_mat[agg.trust_of_member], 2, 1)
         open_ids = np.flatnonzero(m.trusts_data.is_open).astype(np.int64)
-        self.model_rows.append(self._model_row(is_mat))
+        self.model_rows.append(self._model_row(is_mat, member))
         self.trust_chunks.append(self._trust_chunk(open_ids, agg, is_mat))
         self.school_chunks.append(self._school_chunk(kinds))
 
-    def _model_row(self, is_mat: np.ndarray) -> dict[str, float]:
+    def _model_row(self, is_mat: np.ndarray, member: np.ndarray) -> dict[str, float]:
+        """The model row; ``member`` are the rows of the schools in a trust."""
         m = self.model
         s, leaders, t = m.schools_data, m.leaders_data, m.trusts_data
-        graded = s.grade >= 0
-        n_graded = max(1, int(graded.sum()))
+        grade = s.grade
+        count = np.count_nonzero  # (faster than summing a mask)
+        outstanding, good = count(grade == OUTSTANDING), count(grade == GOOD)
+        n_graded = max(1, len(s) - count(grade == NO_GRADE))
         pupils = s.pupils
         d = s.disadvantage
         gap = weighted_mean(s.quality, pupils * (1 - d)) - weighted_mean(s.quality, pupils * d)
-        in_trust = s.trust != NO_TRUST
-        spend = sum(t.central_spend_gbp[t.is_open].tolist())
+        is_open = t.is_open
+        spend = sum(t.central_spend_gbp[is_open].tolist())  # (compensated, in Python 3.12)
+        in_leader_post = leaders.active
         y = m.year
         ev = m.events
         return {
             "year": y,
             "n_schools": len(s),
-            "n_trusts": int(t.is_open.sum()),
-            "n_multi_academy_trusts": int((t.is_open & is_mat).sum()),
-            "n_maintained": int((~in_trust).sum()),
-            "share_academies": float(in_trust.mean()),
+            "n_trusts": count(is_open),
+            "n_multi_academy_trusts": count(is_open & is_mat),
+            "n_maintained": len(s) - len(member),
+            "share_academies": float((s.trust != NO_TRUST).mean()),
             "pupils": float(pupils.sum()),
             "mean_quality": weighted_mean(s.quality, pupils),
-            "share_good_or_better": float(((s.grade <= GOOD) & graded).sum() / n_graded),
-            "pupil_share_good_or_better": weighted_mean((s.grade <= GOOD) & graded, pupils),
-            "share_outstanding": float((s.grade == OUTSTANDING).sum() / n_graded),
-            "share_good": float((s.grade == GOOD).sum() / n_graded),
-            "share_requires_improvement": float((s.grade == REQUIRES_IMPROVEMENT).sum() / n_graded),
-            "share_inadequate": float((s.grade == INADEQUATE).sum() / n_graded),
+            "share_good_or_better": float((outstanding + good) / n_graded),
+            "pupil_share_good_or_better": weighted_mean((grade <= GOOD) & (grade >= 0), pupils),
+            "share_outstanding": float(outstanding / n_graded),
+            "share_good": float(good / n_graded),
+            "share_requires_improvement": float(count(grade == REQUIRES_IMPROVEMENT) / n_graded),
+            "share_inadequate": float(count(grade == INADEQUATE) / n_graded),
             "disadvantage_gap": gap,
-            "head_vacancies": int((s.head < 0).sum()),
-            "sles": int((leaders.active & (leaders.role == SLE)).sum()),
-            "improvement_leads": int((leaders.active & (leaders.role == IMPROVEMENT_LEAD)).sum()),
-            "executive_heads": int((s.executive >= 0).sum()),
-            "central_cost_per_pupil_gbp": spend / max(1.0, float(pupils[in_trust].sum())),
-            "mean_commitment": float(s.commitment[in_trust].mean()) if in_trust.any() else 0.0,
+            "head_vacancies": count(s.head < 0),
+            "sles": count(in_leader_post & (leaders.role == SLE)),
+            "improvement_leads": count(in_leader_post & (leaders.role == IMPROVEMENT_LEAD)),
+            "executive_heads": count(s.executive >= 0),
+            "central_cost_per_pupil_gbp": spend / max(1.0, float(pupils[member].sum())),
+            "mean_commitment": float(s.commitment[member].mean()) if len(member) else 0.0,
             "joins": ev.count("join", y) + ev.count("merge", y),
             "brokered": ev.count("broker", y),
             "rebrokered": ev.count("rebroker", y),
@@ -269,6 +276,7 @@ class Recorder:
         s, t = m.schools_data, m.trusts_data
         n = len(t)
         total = agg.total
+        member = agg.member
         size = agg.n_schools
         safe = np.maximum(size, 1)
         pupils = agg.pupils
@@ -280,7 +288,7 @@ class Recorder:
             "year": np.full(len(ids), m.year, dtype=np.int32),
             "trust_id": ids,
             "name": t.name[ids].copy(),
-            "kind": np.where(is_mat[ids], "multi_academy", "single_academy").astype(object),
+            "kind": _KINDS[is_mat[ids].astype(np.intp)],
             "n_schools": size[ids].astype(np.int32),
             "pupils": pupils[ids],
             "mean_quality": (total(s.quality * s.pupils) / np.maximum(pupils, 1e-9))[ids],
@@ -296,7 +304,9 @@ class Recorder:
             "improvement_leads": staff.leads[ids].astype(np.int64),
             "has_ceo": (staff.ceos > 0)[ids].astype(np.int8),
             "sles": staff.sles[ids].astype(np.int64),
-            "head_vacancies": total((s.head < 0).astype(float))[ids].astype(np.int32),
+            "head_vacancies": np.bincount(agg.trust_of_member[s.head[member] < 0], minlength=n)[
+                ids
+            ].astype(np.int32),
             "central_income_gbp": t.central_income_gbp[ids],
             "central_spend_gbp": spend[ids],
             "central_cost_per_pupil_gbp": (spend / np.maximum(pupils, 1.0))[ids],
@@ -306,8 +316,9 @@ class Recorder:
             "autonomy": t.autonomy[ids],
             "failing_years": t.failing_years[ids].astype(np.int32),
         }
-        for j, bp in enumerate(m.break_points):
-            chunk[f"ratio_{bp.name}"] = t.ratio[ids, j]
+        ratios = t.ratio[ids].T.copy()  # one row per break point
+        for bp, ratio in zip(m.break_points, ratios, strict=True):
+            chunk[f"ratio_{bp.name}"] = ratio
         chunk.update(
             {
                 "operating_preset": _names(PRESET_NAMES, t.operating_preset[ids]),

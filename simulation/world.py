@@ -7,6 +7,7 @@ every neighbour query, so no step is quadratic in the number of schools.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -127,6 +128,21 @@ class NeighbourPairs:
         repeated from ``schools`` rather than gathered from ``school``."""
         counts = self.starts[schools + 1] - self.starts[schools]
         return self.of(schools), np.repeat(schools, counts)
+
+    @cached_property
+    def grid(self) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs as a (school, slot) table: ``neighbour`` and ``decay`` of each school's
+        pairs in order, left-aligned; empty slots hold neighbour ``n`` (no school) and decay 0.
+        Gathering a few schools' rows is cheaper than expanding their pairs with :meth:`of`."""
+        n = len(self.starts) - 1
+        counts = np.diff(self.starts)
+        width = int(counts.max()) if n else 0
+        slot = np.arange(len(self.school)) - np.repeat(self.starts[:-1], counts)
+        neighbour = np.full((n, width), n, dtype=self.neighbour.dtype)
+        decay = np.zeros((n, width))
+        neighbour[self.school, slot] = self.neighbour
+        decay[self.school, slot] = self.decay
+        return neighbour, decay
 
 
 def neighbour_pairs(tree: cKDTree, k: int, radius_km: float, halving_km: float) -> NeighbourPairs:

@@ -39,13 +39,15 @@ if TYPE_CHECKING:
     from ..model import MATModel
 
 
-def typical_head_skill(model: MATModel) -> float:
-    """Mean skill of the heads in post (``leaders.skill_mean`` when every headship is vacant)."""
-    s = model.schools_data
-    heads = s.head[s.head >= 0]
-    if heads.size == 0:
+def typical_head_skill(model: MATModel, heads_skill: np.ndarray | None = None) -> float:
+    """Mean skill of the heads in post (``leaders.skill_mean`` when every headship is vacant);
+    ``heads_skill``, if given, is their skills in school order."""
+    if heads_skill is None:
+        s = model.schools_data
+        heads_skill = model.leaders_data.skill[s.head[s.head >= 0]]
+    if heads_skill.size == 0:
         return model.params.leaders.skill_mean
-    return float(model.leaders_data.skill[heads].mean())
+    return float(heads_skill.mean())
 
 
 def trust_model_push(model: MATModel) -> np.ndarray:
@@ -59,14 +61,16 @@ def trust_model_push(model: MATModel) -> np.ndarray:
     """
     q = model.params.quality
     t = model.trusts_data
-    # a school in no trust gets neither push: neutral effectiveness and no capability
-    effectiveness = for_schools(model, t.effectiveness, q.trust_neutral_effectiveness)
-    capability = for_schools(model, t.capability, 0.0)
-    multi = for_schools(model, multi_academy(model), False)
-    return (
+    # worked out per trust (and for no trust, last), then looked up for each school: a school
+    # in no trust gets neither push, with neutral effectiveness and no capability
+    effectiveness = np.append(t.effectiveness, q.trust_neutral_effectiveness)
+    capability = np.append(t.capability, 0.0)
+    multi = np.append(multi_academy(model), False)
+    push = (
         q.trust_model_effect * (effectiveness - q.trust_neutral_effectiveness)
         + q.capability_effect * capability * multi
     )
+    return push[model.schools_data.trust]
 
 
 def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
@@ -76,29 +80,33 @@ def update_quality(model: MATModel, autonomy: np.ndarray) -> None:
     rng = model.streams["quality"]
     leaders, ct = model.leaders_data, model.params.central_team
     has_head = s.head >= 0
-    head_skill = np.where(has_head, leaders.skill[np.maximum(s.head, 0)], 0.0)
-    typical = typical_head_skill(model)
+    skill_in_post = leaders.skill[np.maximum(s.head, 0)]
+    head_skill = np.where(has_head, skill_in_post, 0.0)
+    typical = typical_head_skill(model, skill_in_post[has_head])
     in_trust = s.trust != NO_TRUST
     # an executive head deployed here (seed 003) covers a vacancy in full and gives part of
     # their effect; otherwise a trust covers part of a vacancy with interim leadership
     executive = (s.executive >= 0) & leaders.active[np.maximum(s.executive, 0)]
-    exec_skill = np.where(executive, leaders.skill[np.maximum(s.executive, 0)], typical)
     cover = np.where(executive, 1.0, np.where(in_trust, ct.vacancy_cover, 0.0))
     vacancy = np.where(has_head, 0.0, q.vacancy_penalty_per_year * (1.0 - cover))
-    executive_push = q.head_skill_effect * ct.executive_share * (exec_skill - typical)
+    # few schools have an executive head: the others' push is the factor times 0.0
+    factor = q.head_skill_effect * ct.executive_share
+    executive_push = np.full(len(s), factor * 0.0)
+    deployed = np.flatnonzero(executive)
+    executive_push[deployed] = factor * (leaders.skill[s.executive[deployed]] - typical)
     target = model.params.inspection.requires_improvement_below + 0.6  # securely good
     gap = np.clip(target - s.quality, 0.0, None)
     lift = q.support_effect * np.minimum(s.support, 1.5) + q.peer_support_effect * s.peer_support
-    change = (
-        q.mean_reversion_per_year * (s.potential + s.ceiling_lift - s.quality)
-        + q.head_skill_effect * (head_skill - typical) * has_head
-        + executive_push
-        - vacancy
-        + lift * gap
-        + trust_model_push(model)
-        + rng.normal(0.0, q.shock_sd_per_year, len(s))
-    )
-    s.quality = np.clip(s.quality + change, q.quality_floor, q.quality_ceiling)
+    # the terms added in this order, in place (no new array per sum)
+    change = q.mean_reversion_per_year * (s.potential + s.ceiling_lift - s.quality)
+    change += q.head_skill_effect * (head_skill - typical) * has_head
+    change += executive_push
+    change -= vacancy
+    change += lift * gap
+    change += trust_model_push(model)
+    change += rng.normal(0.0, q.shock_sd_per_year, len(s))
+    change += s.quality
+    np.clip(change, q.quality_floor, q.quality_ceiling, out=s.quality)
     strong = s.grade == OUTSTANDING
     s.ceiling_lift = (1.0 - q.ceiling_decay_per_year) * s.ceiling_lift + (
         q.innovation_per_year * autonomy * strong * _ceiling_factor(model)

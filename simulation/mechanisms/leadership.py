@@ -35,10 +35,18 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
     rows = np.flatnonzero(leaders.active)
     role = leaders.role[rows]
     leads_school = (role == HEAD) | (role == EXECUTIVE_HEAD)
-    p_leave = np.where(leads_school, lp.head_turnover_per_year, lp.executive_turnover_per_year)
     school = leaders.school[rows]
     weak = leads_school & (s.grade[np.maximum(school, 0)] >= REQUIRES_IMPROVEMENT)
-    p_leave = np.where(weak, np.minimum(1.0, p_leave * lp.weak_school_turnover_multiplier), p_leave)
+    # the chance of leaving by kind of post: central, a school's head, a weak school's head
+    head = lp.head_turnover_per_year
+    chance = np.array(
+        [
+            lp.executive_turnover_per_year,
+            head,
+            np.minimum(1.0, head * lp.weak_school_turnover_multiplier),
+        ]
+    )
+    p_leave = chance[leads_school.astype(np.intp) + weak]
     leaves = rng.random(len(rows)) < p_leave
     leaving = rows[leaves]
     heads = rows[leaves & leads_school]
@@ -51,29 +59,35 @@ def turnover(model: MATModel, rng: np.random.Generator) -> None:
     model.retire_leaders(leaving)
 
 
-def _rank_within(groups: np.ndarray) -> np.ndarray:
-    """0, 1, 2, ... position of each element within its run of equal (sorted) group ids."""
-    if len(groups) == 0:
-        return groups
-    start = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
-    return np.arange(len(groups)) - np.repeat(start, np.diff(np.r_[start, len(groups)]))
-
-
 def match_within_trusts(
     needs: np.ndarray, need_trust: np.ndarray, offers: np.ndarray, offer_trust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pair the k-th need of each trust with its k-th offer (both given in priority order
-    within their trust); returns the matched needs and offers."""
+    within their trust); returns the matched needs and offers, by trust then rank."""
     if needs.size == 0 or offers.size == 0:
         return needs[:0], offers[:0]
-    n_order = np.argsort(need_trust, kind="stable")
-    o_order = np.argsort(offer_trust, kind="stable")
-    needs, need_trust = needs[n_order], need_trust[n_order]
-    offers, offer_trust = offers[o_order], offer_trust[o_order]
-    key_n = need_trust.astype(np.int64) * 1_000_000 + _rank_within(need_trust)
-    key_o = offer_trust.astype(np.int64) * 1_000_000 + _rank_within(offer_trust)
-    _, i_n, i_o = np.intersect1d(key_n, key_o, assume_unique=True, return_indices=True)
-    return needs[i_n], offers[i_o]
+    lowest = min(int(need_trust.min()), int(offer_trust.min()))
+    need_trust = need_trust.astype(np.int64) - lowest
+    offer_trust = offer_trust.astype(np.int64) - lowest
+    bins = int(max(need_trust.max(), offer_trust.max())) + 1
+    n_needs = np.bincount(need_trust, minlength=bins)
+    n_offers = np.bincount(offer_trust, minlength=bins)
+    pairs = np.minimum(n_needs, n_offers)  # matched per trust: the first of each side
+    return (
+        _first_of_each(needs, need_trust, n_needs, pairs),
+        _first_of_each(offers, offer_trust, n_offers, pairs),
+    )
+
+
+def _first_of_each(
+    items: np.ndarray, trust: np.ndarray, count: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    """The first ``first[t]`` items of each trust t (given in order within their trust, and
+    ``count[t]`` of them), grouped by trust."""
+    order = np.argsort(trust, kind="stable")
+    trust = trust[order]
+    rank = np.arange(len(trust)) - (np.cumsum(count) - count)[trust]  # within its trust
+    return items[order[rank < first[trust]]]
 
 
 def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
@@ -84,17 +98,18 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         return
     # internal: the k-th vacancy of a trust goes to its k-th most skilled ready SLE
     in_trust = vacant[s.trust[vacant] != NO_TRUST]
-    ready = np.flatnonzero(
+    hiring = np.zeros(len(model.trusts_data) + 1, dtype=bool)  # last entry: no trust (-1)
+    hiring[s.trust[in_trust]] = True
+    ready = np.flatnonzero(  # (only in trusts with a vacancy: the others' are not matched)
         leaders.active
         & (leaders.role == SLE)
-        & (leaders.trust >= 0)
+        & hiring[leaders.trust]
         & (leaders.skill >= lp.sle_promotion_min_skill)
     )
     ready = ready[np.argsort(-leaders.skill[ready], kind="stable")]
     schools, promoted = match_within_trusts(
         in_trust, s.trust[in_trust], ready, leaders.trust[ready]
     )
-    filled = schools
     if schools.size:
         leaders.role[promoted] = HEAD
         leaders.school[promoted] = schools
@@ -106,7 +121,7 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         model.events.add(
             "head_appointed", model.year, school_id=schools, trust_id=s.trust[schools], internal=1
         )
-    still = np.setdiff1d(vacant, filled, assume_unique=True)
+    still = vacant[s.head[vacant] < 0]  # (in order) not filled from within
     hired = still[rng.random(len(still)) < lp.head_fill_probability]
     if hired.size:
         rows = model.appoint_leaders(HEAD, model.draw_skill(len(hired), rng), hired, s.trust[hired])
@@ -114,8 +129,7 @@ def fill_headships(model: MATModel, rng: np.random.Generator) -> None:
         model.events.add(
             "head_appointed", model.year, school_id=hired, trust_id=s.trust[hired], internal=0
         )
-    s.vacancy_years[s.head >= 0] = 0
-    s.vacancy_years[s.head < 0] += 1
+    s.vacancy_years = np.where(s.head >= 0, 0, s.vacancy_years + 1)
 
 
 def deploy_executive_heads(model: MATModel) -> None:
@@ -133,13 +147,18 @@ def deploy_executive_heads(model: MATModel) -> None:
     deploying = np.zeros(len(t) + 1, dtype=bool)  # last entry: no trust (-1)
     deploying[: len(t)] = t.executive_deployment & t.is_open
     vacant = s.head < 0
-    vulnerable = np.flatnonzero(deploying[trust] & (vacant | (s.grade == INADEQUATE)))
+    deploying = deploying[trust]  # by school
+    vulnerable = np.flatnonzero(deploying & (vacant | (s.grade == INADEQUATE)))
     if vulnerable.size == 0:
         return
     vulnerable = vulnerable[np.lexsort((s.quality[vulnerable], ~vacant[vulnerable]))]
-    strong = np.flatnonzero(deploying[trust] & ~vacant & (s.grade >= 0) & (s.grade <= GOOD))
+    strong = np.flatnonzero(deploying & ~vacant & (s.grade >= 0) & (s.grade <= GOOD))
     donors = s.head[strong]
-    donors = donors[leaders.skill[donors] >= ct.executive_min_skill]
+    needing = np.zeros(len(t) + 1, dtype=bool)  # donors elsewhere would not be matched
+    needing[trust[vulnerable]] = True
+    donors = donors[
+        (leaders.skill[donors] >= ct.executive_min_skill) & needing[leaders.trust[donors]]
+    ]
     donors = donors[np.argsort(-leaders.skill[donors], kind="stable")]
     schools, executives = match_within_trusts(
         vulnerable, trust[vulnerable], donors, leaders.trust[donors]
