@@ -19,7 +19,7 @@ from simulation.breakpoints import NAMES
 from simulation.breakpoints.view import build_view
 from simulation.central_team import NOT_PENDING
 from simulation.codes import EXECUTIVE_HEAD, GOOD, INADEQUATE, PRIMARY, SECONDARY
-from simulation.mechanisms import growth, leadership
+from simulation.mechanisms import consolidation, growth, leadership
 from simulation.mechanisms.improvement import update_culture
 from simulation.mechanisms.matching import count, growth_state
 from simulation.mechanisms.review import assess_break_points, review_strategy
@@ -158,7 +158,7 @@ def test_a_trust_in_deficit_for_years_is_closed_and_its_schools_rebrokered():
     t.deficit_years[0] = model.params.central_team.deficit_years_to_intervene
     members = np.flatnonzero(model.schools_data.trust == 0)
     model.aggregates = None
-    growth.close_failing_trusts(model, growth_state(model), model.streams["growth"])
+    consolidation.close_failing_trusts(model, growth_state(model), model.streams["growth"])
     assert not t.is_open[0]
     assert np.all(model.schools_data.trust[members] != 0)
     kinds = set(model.events.to_frame().kind.astype(str))
