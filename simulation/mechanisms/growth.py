@@ -3,9 +3,10 @@
 In order each year: the regulator brokers inadequate maintained schools (sponsored academies)
 and re-brokers schools a trust has failed twice; good maintained schools convert voluntarily,
 joining a nearby MAT or standing alone; MATs with appetite left approach nearby maintained
-schools; trusts failing for several years are closed and their schools re-brokered; some small
-trusts merge into bigger neighbours (those three in :mod:`simulation.mechanisms.consolidation`);
-some strong single-academy trusts start to grow.
+schools; trusts hand on schools they cannot reach or serve, trusts failing for several years
+are closed and their schools re-brokered, and some small trusts merge into bigger neighbours
+(these three in :mod:`simulation.mechanisms.consolidation`); some strong single-academy trusts
+start to grow.
 
 Every move goes through :mod:`simulation.mechanisms.matching`: schools (or seeking trusts) act
 in a random priority order, each taking its best option given those before it, computed in
