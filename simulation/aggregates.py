@@ -60,9 +60,7 @@ def staff_counts(model: MATModel) -> StaffCounts:
 class TrustAggregates:
     """What every trust holds, indexed by trust id.
 
-    ``member`` are the rows of schools in a trust and ``trust_of_member`` their trusts;
-    ``by_trust`` orders ``member`` by trust and ``starts`` marks where each trust's schools
-    begin in that order, so one trust's schools are ``member[by_trust[starts[i]:starts[i+1]]]``.
+    ``member`` are the rows of schools in a trust and ``trust_of_member`` their trusts.
     """
 
     n_trusts: int
@@ -86,20 +84,6 @@ class TrustAggregates:
         """Sum over each trust's schools of a quantity given for the schools of ``member``
         (in that order), so it need not be spread over all schools first."""
         return np.bincount(self.trust_of_member, weights=values, minlength=self.n_trusts)
-
-    @cached_property
-    def by_trust(self) -> np.ndarray:
-        """Positions in ``member`` ordered by trust (rows in order within a trust)."""
-        return np.argsort(self.trust_of_member, kind="stable")
-
-    @cached_property
-    def starts(self) -> np.ndarray:
-        """Where each trust's schools begin in ``by_trust`` (one past the end for the last)."""
-        return np.searchsorted(self.trust_of_member[self.by_trust], np.arange(self.n_trusts + 1))
-
-    def rows_of(self, trust_id: int) -> np.ndarray:
-        """The school rows of one trust."""
-        return self.member[self.by_trust[self.starts[trust_id] : self.starts[trust_id + 1]]]
 
     @cached_property
     def n_regions(self) -> np.ndarray:
